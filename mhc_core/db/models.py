@@ -1,0 +1,288 @@
+"""ORM models. The schema itself is owned by the Alembic migrations; a test keeps the two in step."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Role(StrEnum):
+    MODEL = "MODEL"
+    VIEWER = "VIEWER"
+    BOTH = "BOTH"
+    UNKNOWN = "UNKNOWN"
+
+
+class SnapshotSource(StrEnum):
+    STATBATE_MEMBER = "statbate_member"
+    STATBATE_MODEL = "statbate_model"
+    CB_STATS = "cb_stats"
+    MANUAL = "manual"
+
+
+class InteractionType(StrEnum):
+    CHAT_MESSAGE = "CHAT_MESSAGE"
+    PRIVATE_MESSAGE = "PRIVATE_MESSAGE"
+    TIP_EVENT = "TIP_EVENT"
+    FOLLOW = "FOLLOW"
+    UNFOLLOW = "UNFOLLOW"
+    USER_ENTER = "USER_ENTER"
+    USER_LEAVE = "USER_LEAVE"
+    FANCLUB_JOIN = "FANCLUB_JOIN"
+    MEDIA_PURCHASE = "MEDIA_PURCHASE"
+    ROOM_SUBJECT_CHANGE = "ROOM_SUBJECT_CHANGE"
+    BROADCAST_START = "BROADCAST_START"
+    BROADCAST_STOP = "BROADCAST_STOP"
+    PROFILE_PASTE = "PROFILE_PASTE"
+    CHAT_IMPORT = "CHAT_IMPORT"
+    MANUAL_NOTE = "MANUAL_NOTE"
+
+
+class InteractionSource(StrEnum):
+    CB_EVENTS = "cb_events"
+    MANUAL = "manual"
+    TRANSCRIPT = "transcript"
+    STATBATE = "statbate"
+
+
+class SessionStatus(StrEnum):
+    LIVE = "LIVE"
+    ENDED = "ENDED"
+
+
+class SessionOrigin(StrEnum):
+    MANUAL = "manual"
+    AUTO = "auto"
+
+
+class Confidence(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+SEEDED_WATCHLISTS = ("Friends", "Known Streamers", "Ones to Watch", "Banned But Craved", "Excluded")
+EXCLUDED_LIST = "Excluded"
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return f"{column} IN ({values})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _now() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class Person(Base):
+    __tablename__ = "persons"
+    __table_args__ = (
+        UniqueConstraint("platform", "username"),
+        CheckConstraint("username = lower(username)", name="username_lowercase"),
+        CheckConstraint(_in("role", Role), name="role"),
+        Index("ix_persons_platform_rid", "platform", "rid", unique=True, postgresql_where=text("rid IS NOT NULL")),
+        Index("ix_persons_platform_did", "platform", "did", unique=True, postgresql_where=text("did IS NOT NULL")),
+        Index("ix_persons_last_seen_at", "last_seen_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+    )
+    username: Mapped[str] = mapped_column(Text, nullable=False)
+    platform: Mapped[str] = mapped_column(Text, nullable=False, server_default="chaturbate")
+    role: Mapped[str] = mapped_column(Text, nullable=False, server_default=Role.UNKNOWN.value)
+    rid: Mapped[int | None] = mapped_column(BigInteger)
+    did: Mapped[int | None] = mapped_column(BigInteger)
+    first_seen_at: Mapped[datetime] = _now()
+    last_seen_at: Mapped[datetime] = _now()
+    is_excluded: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+    aliases: Mapped[list[PersonAlias]] = relationship(
+        back_populates="person", order_by="PersonAlias.valid_from", lazy="selectin"
+    )
+
+
+class PersonAlias(Base):
+    __tablename__ = "person_aliases"
+    __table_args__ = (
+        Index("ix_person_aliases_platform_username", "platform", "username"),
+        Index("ix_person_aliases_person_id", "person_id"),
+        CheckConstraint("username = lower(username)", name="username_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    username: Mapped[str] = mapped_column(Text, nullable=False)
+    platform: Mapped[str] = mapped_column(Text, nullable=False, server_default="chaturbate")
+    valid_from: Mapped[datetime] = _now()
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    person: Mapped[Person] = relationship(back_populates="aliases")
+
+
+class Snapshot(Base):
+    __tablename__ = "snapshots"
+    __table_args__ = (
+        CheckConstraint(_in("source", SnapshotSource), name="source"),
+        Index("ix_snapshots_person_source_captured", "person_id", "source", "captured_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    captured_at: Mapped[datetime] = _now()
+    raw_payload: Mapped[Any] = mapped_column(JSONB, nullable=False)
+    normalized_metrics: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+
+
+class StreamSession(Base):
+    __tablename__ = "stream_sessions"
+    __table_args__ = (
+        CheckConstraint(_in("status", SessionStatus), name="status"),
+        CheckConstraint(_in("origin", SessionOrigin), name="origin"),
+        CheckConstraint("(status = 'LIVE') = (ended_at IS NULL)", name="ended_when_ended"),
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),
+        Index(
+            "ix_stream_sessions_one_live",
+            "broadcaster",
+            unique=True,
+            postgresql_where=text("status = 'LIVE'"),
+        ),
+        Index("ix_stream_sessions_broadcaster_started", "broadcaster", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    broadcaster: Mapped[str] = mapped_column(Text, nullable=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(Text, nullable=False)
+    origin: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+    __table_args__ = (
+        CheckConstraint(_in("type", InteractionType), name="type"),
+        CheckConstraint(_in("source", InteractionSource), name="source"),
+        Index("ix_interactions_person_timestamp", "person_id", "timestamp"),
+        Index("ix_interactions_session_timestamp", "stream_session_id", "timestamp"),
+        Index("ix_interactions_type_timestamp", "type", "timestamp"),
+        Index("ix_interactions_timestamp", "timestamp"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    stream_session_id: Mapped[int | None] = mapped_column(ForeignKey("stream_sessions.id"))
+    type: Mapped[str] = mapped_column(Text, nullable=False)
+    content: Mapped[str | None] = mapped_column(Text)
+    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    source: Mapped[str] = mapped_column(Text, nullable=False)
+    # `metadata` is reserved on declarative classes, so the attribute is `meta`.
+    meta: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JSONB, nullable=False, server_default=text("'{}'::jsonb")
+    )
+    event_id: Mapped[str | None] = mapped_column(Text, unique=True)
+    created_at: Mapped[datetime] = _now()
+
+
+class Attribute(Base):
+    __tablename__ = "attributes"
+    __table_args__ = (
+        UniqueConstraint("person_id", "key", "value"),
+        CheckConstraint(_in("confidence", Confidence), name="confidence"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    key: Mapped[str] = mapped_column(Text, nullable=False)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+    confidence: Mapped[str] = mapped_column(Text, nullable=False, server_default=Confidence.MEDIUM.value)
+    evidence_type: Mapped[str | None] = mapped_column(Text)
+    evidence_id: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+
+
+class Watchlist(Base):
+    __tablename__ = "watchlists"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    is_system: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    created_at: Mapped[datetime] = _now()
+
+
+class WatchlistMember(Base):
+    __tablename__ = "watchlist_members"
+    __table_args__ = (Index("ix_watchlist_members_person_id", "person_id"),)
+
+    watchlist_id: Mapped[int] = mapped_column(ForeignKey("watchlists.id"), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    added_at: Mapped[datetime] = _now()
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class EventLog(Base):
+    __tablename__ = "event_log"
+    __table_args__ = (
+        Index("ix_event_log_broadcaster_id", "broadcaster", "id"),
+        Index("ix_event_log_received_at", "received_at"),
+        Index("ix_event_log_errors", "id", postgresql_where=text("error IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    event_id: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
+    broadcaster: Mapped[str] = mapped_column(Text, nullable=False)
+    method: Mapped[str] = mapped_column(Text, nullable=False)
+    payload: Mapped[Any] = mapped_column(JSONB, nullable=False)
+    event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ListenerState(Base):
+    __tablename__ = "listener_state"
+
+    broadcaster: Mapped[str] = mapped_column(Text, primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = _now()
+
+
+APPEND_ONLY_TABLES = ("snapshots", "interactions", "event_log")

@@ -1,0 +1,77 @@
+"""Lookup: resolve (or create) the person behind a name or a paste, and remember the paste."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from mhc_core.db.models import InteractionSource, InteractionType, Person, Role
+from mhc_core.services import interactions, persons
+
+
+class NothingToLookUp(ValueError):
+    pass
+
+
+@dataclass
+class LookupResult:
+    person: Person | None
+    extracted_usernames: list[str]
+    persons: list[Person] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+def parse_role(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    try:
+        return Role(raw.strip().upper()).value
+    except ValueError:
+        raise ValueError(f"role must be one of {', '.join(r.value for r in Role)}, not {raw!r}") from None
+
+
+def plan_names(
+    *, username: str | None, paste: str | None, broadcaster: str | None
+) -> tuple[list[str], list[str]]:
+    """(names to resolve, primary first; names extracted from the paste). Pure: no database."""
+    from mhc_core.extract import extract_usernames
+
+    paste = paste if paste and paste.strip() else None
+    extracted = extract_usernames(paste, broadcaster=broadcaster) if paste else []
+    primary = persons.normalize_username(username) if username else (extracted[0] if extracted else None)
+    if primary is None:
+        raise NothingToLookUp("no username given and none found in the paste" if paste else "no username given")
+    return [primary] + [n for n in extracted if n != primary], extracted
+
+
+def lookup(
+    session: Session,
+    *,
+    username: str | None = None,
+    paste: str | None = None,
+    role: str | None = None,
+    broadcaster: str | None = None,
+    at: datetime | None = None,
+) -> LookupResult:
+    """The named person (or the first name found in the paste) plus every other name in the paste.
+
+    The paste itself is kept as a PROFILE_PASTE on the primary person, with the names found in it.
+    """
+    paste = paste if paste and paste.strip() else None
+    names, extracted = plan_names(username=username, paste=paste, broadcaster=broadcaster)
+    when = at or datetime.now(UTC)
+    resolved = [persons.find_or_create(session, n, seen_at=when) for n in names]
+    primary = resolved[0]
+    if role is not None:
+        primary.role = role  # an explicit role is the operator's word: it replaces what was inferred
+    if paste:
+        meta: dict[str, Any] = {"extracted_usernames": extracted}
+        interactions.append(
+            session, primary.id, InteractionType.PROFILE_PASTE.value, content=paste, timestamp=when,
+            source=InteractionSource.MANUAL.value, metadata=meta,
+        )
+    session.flush()
+    return LookupResult(person=primary, extracted_usernames=extracted, persons=resolved)

@@ -1,0 +1,180 @@
+"""Persons: find-or-create by username, lookup by any name they have had, renames, exclusion."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import func, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from mhc_core.db.models import EXCLUDED_LIST, Person, PersonAlias, Role, Watchlist, WatchlistMember
+
+PLATFORM = "chaturbate"
+USERNAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
+# Accounts that are never counted: excluded on creation and put on the Excluded list.
+EXCLUDED_ON_CREATION = frozenset({"smk_lover"})
+
+
+class InvalidUsername(ValueError):
+    def __init__(self, raw: str) -> None:
+        super().__init__(f"not a valid username: {raw!r} (letters, digits and underscores only)")
+
+
+def normalize_username(raw: str) -> str:
+    name = raw.strip().removeprefix("@").strip().lower()
+    if not USERNAME_RE.match(name):
+        raise InvalidUsername(raw)
+    return name
+
+
+def merge_role(current: str, found: str) -> str:
+    """A person seen both as a model and as a viewer is BOTH; UNKNOWN never overrides knowledge."""
+    if found == Role.UNKNOWN or current == found:
+        return current
+    if current == Role.UNKNOWN:
+        return found
+    return Role.BOTH.value
+
+
+def find_person(session: Session, username: str) -> Person | None:
+    """By current username first, then by any past alias (the most recent holder of that name)."""
+    name = normalize_username(username)
+    person = session.scalar(select(Person).where(Person.platform == PLATFORM, Person.username == name))
+    if person is not None:
+        return person
+    return session.scalar(
+        select(Person)
+        .join(PersonAlias, PersonAlias.person_id == Person.id)
+        .where(PersonAlias.platform == PLATFORM, PersonAlias.username == name)
+        .order_by(PersonAlias.valid_from.desc())
+        .limit(1)
+    )
+
+
+def get_person(session: Session, person_id: uuid.UUID) -> Person | None:
+    return session.get(Person, person_id)
+
+
+def find_or_create(
+    session: Session, username: str, *, role: str | None = None, seen_at: datetime | None = None
+) -> Person:
+    """The person with this name (current or past), created if new. Safe against concurrent creators."""
+    name = normalize_username(username)
+    person = find_person(session, name)
+    if person is None:
+        ids = ensure_persons(session, [name], seen_at=seen_at)
+        person = session.get(Person, ids[name])
+        assert person is not None
+    if role is not None:
+        person.role = merge_role(person.role, role)
+    return person
+
+
+def ensure_persons(
+    session: Session, usernames: Iterable[str], *, seen_at: datetime | None = None
+) -> dict[str, uuid.UUID]:
+    """Bulk find-or-create by current username, moving `last_seen_at` forward. Returns name -> id.
+
+    One statement for the whole set, so capture can resolve a batch of events in one round trip.
+    """
+    names = sorted({normalize_username(u) for u in usernames})
+    if not names:
+        return {}
+    seen = seen_at or datetime.now(UTC)
+    stmt = insert(Person).values(
+        [{"username": n, "platform": PLATFORM, "first_seen_at": seen, "last_seen_at": seen,
+          "is_excluded": n in EXCLUDED_ON_CREATION} for n in names]
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[Person.platform, Person.username],
+        set_={"last_seen_at": func.greatest(Person.last_seen_at, stmt.excluded.last_seen_at)},
+    ).returning(Person.id, Person.username, literal_column("(xmax = 0)"))
+    # xmax = 0 marks a row this statement inserted rather than updated.
+    rows = session.execute(stmt).all()
+    created = [(pid, name) for pid, name, inserted in rows if inserted]
+    if created:
+        session.execute(
+            insert(PersonAlias).values(
+                [{"person_id": pid, "username": name, "platform": PLATFORM, "valid_from": seen}
+                 for pid, name in created]
+            )
+        )
+        excluded = [pid for pid, name in created if name in EXCLUDED_ON_CREATION]
+        if excluded:
+            _put_on_excluded_list(session, excluded)
+    return {name: pid for pid, name, _inserted in rows}
+
+
+def _excluded_list_id(session: Session) -> int:
+    list_id = session.scalar(select(Watchlist.id).where(Watchlist.name == EXCLUDED_LIST))
+    if list_id is None:  # the migration seeds it; recreate if someone removed it
+        list_id = session.scalar(
+            insert(Watchlist).values(name=EXCLUDED_LIST, is_system=True)
+            .on_conflict_do_nothing().returning(Watchlist.id)
+        ) or session.scalar(select(Watchlist.id).where(Watchlist.name == EXCLUDED_LIST))
+    assert list_id is not None
+    return list_id
+
+
+def _put_on_excluded_list(session: Session, person_ids: list[uuid.UUID]) -> None:
+    list_id = _excluded_list_id(session)
+    session.execute(
+        insert(WatchlistMember)
+        .values([{"watchlist_id": list_id, "person_id": pid} for pid in person_ids])
+        .on_conflict_do_nothing()
+    )
+
+
+def set_excluded(session: Session, person: Person, excluded: bool) -> None:
+    """Exclusion and membership of the Excluded list are one fact, kept together."""
+    person.is_excluded = excluded
+    person.updated_at = datetime.now(UTC)
+    if excluded:
+        _put_on_excluded_list(session, [person.id])
+    else:
+        session.query(WatchlistMember).filter_by(
+            watchlist_id=_excluded_list_id(session), person_id=person.id
+        ).delete()
+    session.flush()
+
+
+def rename(session: Session, person: Person, new_username: str, *, at: datetime | None = None) -> None:
+    """Record that `person` is now called `new_username`; the old name stays as a closed alias."""
+    name = normalize_username(new_username)
+    if person.username == name:
+        return
+    when = at or datetime.now(UTC)
+    session.execute(
+        update(PersonAlias)
+        .where(PersonAlias.person_id == person.id, PersonAlias.valid_to.is_(None))
+        .values(valid_to=when)
+    )
+    session.add(PersonAlias(person_id=person.id, username=name, platform=PLATFORM, valid_from=when))
+    person.username = name
+    person.updated_at = when
+    session.flush()
+
+
+def find_by_external_id(session: Session, *, did: int | None = None, rid: int | None = None) -> Person | None:
+    conditions = []
+    if did is not None:
+        conditions.append(Person.did == did)
+    if rid is not None:
+        conditions.append(Person.rid == rid)
+    if not conditions:
+        return None
+    return session.scalar(select(Person).where(Person.platform == PLATFORM, or_(*conditions)).limit(1))
+
+
+def known_usernames(session: Session, prefix: str = "", limit: int = 20) -> list[str]:
+    """Current names and aliases starting with `prefix`, for completion."""
+    prefix = prefix.strip().lower().removeprefix("@")
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    names = select(Person.username.label("u")).where(Person.username.like(pattern)).union(
+        select(PersonAlias.username.label("u")).where(PersonAlias.username.like(pattern))
+    ).subquery()
+    return list(session.scalars(select(names.c.u).order_by(names.c.u).limit(limit)))

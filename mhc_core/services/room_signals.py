@@ -1,0 +1,68 @@
+"""What a person did in the broadcaster's own room, computed from stored interactions (read-only).
+
+Room data is what the Events API captured (`cb_events`) or a pasted room transcript (`transcript`);
+Statbate and the operator's own notes are not the room.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.orm import Session
+
+from mhc_core.db.models import Interaction, InteractionSource, InteractionType
+
+ROOM_SOURCES = (InteractionSource.CB_EVENTS.value, InteractionSource.TRANSCRIPT.value)
+
+# Tokens live in interaction metadata; anything that is not a JSON number counts as nothing.
+_TOKENS = literal_column(
+    "CASE WHEN jsonb_typeof(interactions.metadata -> 'tokens') = 'number' "
+    "THEN (interactions.metadata ->> 'tokens')::numeric ELSE 0 END"
+)
+
+
+@dataclass(frozen=True)
+class RoomSignals:
+    tip_tokens: int
+    tips: int
+    chat_messages: int
+    private_messages: int
+    sessions_attended: int
+    last_seen_in_room: datetime | None
+
+    @property
+    def any(self) -> bool:
+        return self.last_seen_in_room is not None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "tip_tokens": self.tip_tokens,
+            "tips": self.tips,
+            "chat_messages": self.chat_messages,
+            "private_messages": self.private_messages,
+            "sessions_attended": self.sessions_attended,
+            "last_seen_in_room": self.last_seen_in_room.isoformat() if self.last_seen_in_room else None,
+        }
+
+
+def for_person(session: Session, person_id: uuid.UUID) -> RoomSignals:
+    """Tips (tokens and count), messages, sessions attended and last time seen, in one query."""
+    is_tip = Interaction.type == InteractionType.TIP_EVENT.value
+    row = session.execute(
+        select(
+            func.coalesce(func.sum(_TOKENS).filter(is_tip), 0),
+            func.count().filter(is_tip),
+            func.count().filter(Interaction.type == InteractionType.CHAT_MESSAGE.value),
+            func.count().filter(Interaction.type == InteractionType.PRIVATE_MESSAGE.value),
+            func.count(func.distinct(Interaction.stream_session_id)),
+            func.max(Interaction.timestamp),
+        ).where(Interaction.person_id == person_id, Interaction.source.in_(ROOM_SOURCES))
+    ).one()
+    return RoomSignals(
+        tip_tokens=int(row[0]), tips=int(row[1]), chat_messages=int(row[2]), private_messages=int(row[3]),
+        sessions_attended=int(row[4]), last_seen_in_room=row[5],
+    )

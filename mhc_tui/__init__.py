@@ -1,0 +1,1 @@
+"""The Textual console. Everything that touches the network or the database runs in a worker."""

@@ -1,0 +1,63 @@
+"""Formatting shared by the lookup, person and session screens: times in the display zone, numbers, deltas."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+SOURCE_LABELS = {
+    "statbate_member": "Statbate · member",
+    "statbate_model": "Statbate · model",
+    "cb_stats": "Chaturbate · stats API",
+    "manual": "Manual",
+}
+
+
+def when(value: datetime | None, tz: tzinfo | None, *, seconds: bool = False) -> str:
+    """A timestamp in the display zone (None means the system zone), or a dash."""
+    if value is None:
+        return "—"
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def ago(value: datetime | None, now: datetime) -> str:
+    """How long before `now` (the app clock), coarsely: '3m ago', '2h ago', '5d ago'."""
+    if value is None:
+        return "never"
+    seconds = int((now - value).total_seconds())
+    if seconds < 0:
+        return "in the future"
+    if seconds < 60:
+        return "just now"
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return "just now"
+
+
+def duration(seconds: int) -> str:
+    hours, rest = divmod(max(0, seconds), 3600)
+    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m"
+
+
+def number(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "—" if value is None else str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def signed(value: int | float | None) -> str:
+    """A delta with its sign; an empty string when there is nothing to compare against."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:+,.2f}"
+    return f"{int(value):+,}"
+
+
+def is_scalar_metric(value: Any) -> bool:
+    return value is None or isinstance(value, int | float | str | bool)

@@ -1,0 +1,32 @@
+"""Who a person is: username, role, aliases, Statbate ids, first/last seen, exclusion."""
+
+from __future__ import annotations
+
+from textual.markup import escape
+from textual.widgets import Static
+
+from mhc_tui.widgets import display_format as fmt
+from mhc_tui.widgets.person_data import PersonData
+
+
+class IdentityPanel(Static):
+    """Renders a PersonData's identity; empty until `show()` is called."""
+
+    def show(self, person: PersonData) -> None:
+        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        now = self.app.clock()  # type: ignore[attr-defined]
+        old = [a for a in person.aliases if a.username != person.username]
+        aliases = ", ".join(
+            f"{escape(a.username)} (until {fmt.when(a.valid_to, tz)})" if a.valid_to else escape(a.username)
+            for a in old
+        )
+        excluded = "  [$error b]EXCLUDED[/]" if person.is_excluded else ""
+        lines = [
+            f"[b $accent]{escape(person.username)}[/]  [$secondary]{person.role}[/]{excluded}",
+            f"aliases: {aliases or 'none'}",
+            f"rid: {fmt.number(person.rid)}   did: {fmt.number(person.did)}",
+            f"first seen {fmt.when(person.first_seen_at, tz)}   "
+            f"last seen {fmt.when(person.last_seen_at, tz)} ({fmt.ago(person.last_seen_at, now)})",
+        ]
+        self.set_class(person.is_excluded, "-excluded")
+        self.update("\n".join(lines))

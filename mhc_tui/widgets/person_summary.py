@@ -1,0 +1,95 @@
+"""A person at a glance: identity, latest stats with deltas, behaviour in the room, and memory."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.markup import escape
+from textual.widgets import Static
+
+from mhc_tui.widgets import display_format as fmt
+from mhc_tui.widgets.identity_panel import IdentityPanel
+from mhc_tui.widgets.person_data import PersonData, StatReading
+
+NOTES_SHOWN = 5
+
+
+class PersonSummary(VerticalScroll, can_focus=True):
+    """Sections are separate widgets so each can be styled (and found in tests) on its own."""
+
+    def __init__(self, *, show_identity: bool = True, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._show_identity = show_identity
+
+    def compose(self) -> ComposeResult:
+        identity = IdentityPanel(id="summary-identity", classes="summary-section")
+        identity.border_title = "Identity"
+        identity.display = self._show_identity
+        yield identity
+        for name, title in (("errors", "Problems"), ("stats", "Stats"), ("room", "In my room"),
+                            ("memory", "Memory")):
+            section = Static(id=f"summary-{name}", classes="summary-section")
+            section.border_title = title
+            yield section
+
+    def show(self, person: PersonData, *, errors: list[str] | None = None, include_room: bool = True) -> None:
+        self.query_one(IdentityPanel).show(person)
+        problems = self.query_one("#summary-errors", Static)
+        problems.update("\n".join(f"• {escape(e)}" for e in errors or []))
+        problems.display = bool(errors)
+        self.query_one("#summary-stats", Static).update(self._stats(person.readings))
+        room = self.query_one("#summary-room", Static)
+        room.display = include_room
+        room.update(self._room(person))
+        self.query_one("#summary-memory", Static).update(self._memory(person))
+
+    def clear(self) -> None:
+        for section in self.query(".summary-section").results(Static):
+            section.update("")
+
+    def _stats(self, readings: list[StatReading]) -> str:
+        if not readings:
+            return "[$text-muted]no stats stored yet[/]"
+        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        now = self.app.clock()  # type: ignore[attr-defined]
+        blocks = []
+        for reading in readings:
+            label = fmt.SOURCE_LABELS.get(reading.source, reading.source)
+            head = (f"[b]{label}[/] [$text-muted]{fmt.when(reading.captured_at, tz)} "
+                    f"({fmt.ago(reading.captured_at, now)})[/]")
+            parts = []
+            for key, value in reading.metrics.items():
+                if key == "name" or not fmt.is_scalar_metric(value):
+                    continue
+                change = fmt.signed((reading.delta or {}).get(key))
+                shown = f"{escape(key)} {escape(fmt.number(value))}"
+                parts.append(f"{shown} [$success]{change}[/]" if change else shown)
+            blocks.append(head + "\n  " + "  ·  ".join(parts))
+        return "\n".join(blocks)
+
+    def _room(self, person: PersonData) -> str:
+        signals = person.room
+        if signals is None or not signals.any:
+            return "[$text-muted]never seen in my room[/]"
+        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        now = self.app.clock()  # type: ignore[attr-defined]
+        return (
+            f"tips {fmt.number(signals.tip_tokens)} tokens in {signals.tips} tips   "
+            f"messages {signals.chat_messages} chat, {signals.private_messages} private\n"
+            f"sessions attended {signals.sessions_attended}   last seen in room "
+            f"{fmt.when(signals.last_seen_in_room, tz)} ({fmt.ago(signals.last_seen_in_room, now)})"
+        )
+
+    def _memory(self, person: PersonData) -> str:
+        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        lines = [f"lists: {escape(', '.join(person.list_names)) or 'none'}"]
+        tags = [
+            f"{escape(a.key)}={escape(a.value)} ({a.confidence})" for a in person.attributes
+        ]
+        lines.append(f"tags: {', '.join(tags) or 'none'}")
+        if person.notes:
+            lines.append(f"notes ({person.notes_total}):")
+            lines += [f"  {fmt.when(n.timestamp, tz)}  {escape(n.content)}" for n in person.notes[:NOTES_SHOWN]]
+        else:
+            lines.append("notes: none")
+        return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Alembic migrations for the MHC schema (shipped inside the package so `mhc db upgrade` works installed)."""

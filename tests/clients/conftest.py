@@ -1,0 +1,1 @@
+from tests.fakes.fixtures import fake_apis, fake_apis_factory  # noqa: F401 - pytest fixtures
