@@ -18,6 +18,7 @@ from psycopg import sql
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "mhc"
+CREATE_LOCK_KEY = 0x4D484300
 
 
 class EmbeddedPostgresError(Exception):
@@ -56,11 +57,11 @@ def _ensure_database(socket_dir: str, port: int) -> None:
     try:
         with psycopg.connect(host=socket_dir, port=port, user="postgres", dbname="postgres",
                              autocommit=True, connect_timeout=10) as conn:
+            # Two processes starting together must not both try to create it.
+            conn.execute("SELECT pg_advisory_lock(%s)", (CREATE_LOCK_KEY,))
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
             if not exists:
-                try:
-                    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))
-                except psycopg.errors.DuplicateDatabase:
-                    pass  # another process created it between our check and our create
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))
+            conn.execute("SELECT pg_advisory_unlock(%s)", (CREATE_LOCK_KEY,))
     except psycopg.Error as exc:
         raise EmbeddedPostgresError(f"embedded Postgres is running but refused us: {exc}".strip()) from None
