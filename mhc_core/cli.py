@@ -304,6 +304,12 @@ def cmd_hudson(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_listen(args: argparse.Namespace, settings: Settings) -> int:
+    from mhc_core.capture.headless import run_listen
+
+    return run_listen(settings, jsonl=args.jsonl, verbose=args.verbose)
+
+
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     try:
         from mhc_tui.app import run_console
@@ -329,6 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     add("console", cmd_console, "open the console (the default)", json_flag=False)
+
+    p = add("listen", cmd_listen, "capture the room and poll stats headless (for a server or tmux)",
+            json_flag=False)
+    p.add_argument("--jsonl", action="store_true", help="one JSON object per event on stdout")
 
     p = add("db", cmd_db, "database schema: upgrade or status")
     p.add_argument("db_command", choices=["upgrade", "status"])

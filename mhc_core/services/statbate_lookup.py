@@ -168,6 +168,7 @@ async def lookup(
     role: str | None = None,
     include_statbate: bool = True,
     client: StatbateClient | None = None,
+    at: datetime | None = None,
 ) -> LookupOutcome:
     """The whole lookup: plan names, ask Statbate (if wanted and configured), then one transaction."""
     names, _extracted = local_lookup.plan_names(username=username, paste=paste, broadcaster=settings.broadcaster)
@@ -186,7 +187,7 @@ async def lookup(
                     await active.aclose()
 
     def write() -> LookupOutcome:
-        now = datetime.now(UTC)
+        now = at or datetime.now(UTC)
         with db.session() as session:
             notes = resolve_renames(session, findings)
             result = local_lookup.lookup(session, username=username, paste=paste, role=role,

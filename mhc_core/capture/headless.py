@@ -1,0 +1,157 @@
+"""`mhc listen`: capture and stats polling without the console, one line per event.
+
+Readable lines go to stderr (stdout stays clean for `--jsonl`, one JSON object per event). Status
+changes get their own lines. SIGTERM/SIGINT finish the batch in hand, save the cursor and exit 0.
+Exit codes: 0 stopped, 1 token rejected or database unreachable, 2 no events token configured.
+
+Also runnable as ``python -m mhc_core.capture.headless [--jsonl] [--verbose]`` (settings from MHC_*).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from mhc_core.capture.service import CaptureService
+from mhc_core.capture.status import ComponentStatus
+from mhc_core.config import ConfigError, Settings, load_settings
+from mhc_core.db import DatabaseUnavailable, migrate, open_database
+from mhc_core.db.engine import Database
+from mhc_core.redact import mask, register_secret
+
+NO_TOKEN = (
+    "mhc listen: no Events API token configured: set MHC_EVENTS_TOKEN (the token in your Events API URL, "
+    "https://eventsapi.chaturbate.com/events/<username>/<token>/)"
+)
+
+
+def _err(line: str) -> None:
+    print(mask(line), file=sys.stderr, flush=True)
+
+
+def format_event(event: dict[str, Any], tz: Any = None) -> str:
+    """One readable line, e.g. "viewer_12 tipped 25 tokens: great show"."""
+    who = event.get("username", "?")
+    content = event.get("content")
+    kind = event.get("type")
+    if kind == "TIP_EVENT":
+        line = f"{who} tipped {event.get('tokens')} tokens"
+        if event.get("is_anon"):
+            line += " (anonymous)"
+        if content:
+            line += f": {content}"
+    elif kind == "CHAT_MESSAGE":
+        line = f"{who}: {content or ''}"
+    elif kind == "PRIVATE_MESSAGE":
+        line = f"PM {'to' if event.get('direction') == 'out' else 'from'} {who}: {content or ''}"
+    elif kind == "MEDIA_PURCHASE":
+        media = event.get("media") or {}
+        line = f"{who} bought {media.get('type') or 'media'} {media.get('name') or ''!r} for {event.get('tokens')} tokens"
+    elif kind == "ROOM_SUBJECT_CHANGE":
+        line = f"room subject: {content or ''}"
+    elif kind == "BROADCAST_START":
+        line = f"broadcast started (session {event.get('session_id')})"
+    elif kind == "BROADCAST_STOP":
+        line = f"broadcast stopped (session {event.get('session_id')})"
+    else:
+        verbs = {"FOLLOW": "followed", "UNFOLLOW": "unfollowed", "USER_ENTER": "entered",
+                 "USER_LEAVE": "left", "FANCLUB_JOIN": "joined the fan club"}
+        line = f"{who} {verbs.get(str(kind), str(kind).lower())}"
+    when = event.get("event_time")
+    try:
+        stamp = datetime.fromisoformat(when).astimezone(tz) if isinstance(when, str) else None
+    except ValueError:
+        stamp = None  # a line without its time is still worth printing
+    if stamp is not None:
+        line = f"{stamp:%H:%M:%S} {line}"
+    return " ".join(line.split())  # no embedded newlines from chat text
+
+
+def format_status(status: ComponentStatus) -> str:
+    return f"{status.component}: {status.message}"
+
+
+async def _listen(settings: Settings, db: Database, *, jsonl: bool, verbose: bool) -> int:
+    exit_code = 0
+    shown: dict[str, tuple[str, str]] = {}
+    service: CaptureService
+
+    def on_status(status: ComponentStatus) -> None:
+        nonlocal exit_code
+        key = (status.state, status.message)
+        if shown.get(status.component) != key:
+            shown[status.component] = key
+            _err(format_status(status))
+        if status.component == "capture" and status.state == "auth_failed":
+            exit_code = 1
+            service.stop()
+
+    def on_event(events: list[dict]) -> None:
+        for event in events:
+            if jsonl:
+                print(json.dumps(event, ensure_ascii=False), flush=True)
+            else:
+                suffix = f"  [{event['event_id']}]" if verbose else ""
+                _err(format_event(event, settings.tz) + suffix)
+
+    service = CaptureService(settings, db, on_status=on_status, on_event=on_event)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, service.stop)
+    try:
+        await service.run()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    return exit_code
+
+
+def run_listen(settings: Settings, *, jsonl: bool, verbose: bool) -> int:
+    if settings.events_token is None:
+        _err(NO_TOKEN)
+        return 2
+    for secret in settings.secrets():
+        register_secret(secret)
+    try:
+        db = open_database(settings)
+    except DatabaseUnavailable as exc:
+        _err(f"mhc listen: {exc}")
+        return 1
+    try:
+        try:
+            migrate.upgrade(db.engine)
+        except SQLAlchemyError as exc:
+            reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["error"])[0]
+            _err(f"mhc listen: cannot prepare the database at {db.where}: {reason}")
+            return 1
+        return asyncio.run(_listen(settings, db, jsonl=jsonl, verbose=verbose))
+    finally:
+        db.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mhc_core.capture.headless", description=__doc__)
+    parser.add_argument("--jsonl", action="store_true", help="one JSON object per event on stdout")
+    parser.add_argument("--verbose", "-v", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        _err(f"mhc listen: {exc}")
+        return 2
+    from mhc_core import logs
+
+    logs.configure(settings, stderr=True, verbose=args.verbose)
+    return run_listen(settings, jsonl=args.jsonl, verbose=args.verbose)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
