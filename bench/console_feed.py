@@ -162,11 +162,13 @@ async def _key_latency(pilot, app, samples: list[float], stop: asyncio.Event) ->
     """Every 250 ms press `up` (the feed stops following) then `end` (it follows again), as an operator
     picking a line would; time from the key to the feed's state having changed."""
     view = app.screen.query_one(FeedView)
+    while view.visible_count < 2 and not stop.is_set():
+        await asyncio.sleep(0.01)
     while not stop.is_set():
         for key, following in (("up", False), ("end", True)):
             t0 = time.monotonic()
             app.simulate_key(key)  # as the terminal driver would deliver it
-            while view.following != following:
+            while view.following != following and time.monotonic() - t0 < 5:
                 await asyncio.sleep(0.0005)
             samples.append(time.monotonic() - t0)
             await asyncio.sleep(0.125)

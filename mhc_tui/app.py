@@ -6,82 +6,53 @@ message. Worker failures are surfaced in one place, `on_worker_state_changed`.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
-from textual import on, work
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
-from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from mhc_core.config import Settings
-from mhc_core.db import Database, DatabaseUnavailable
-from mhc_core.services import feed, sessions
-from mhc_core.services.notes import EmptyNote
-from mhc_core.services.persons import InvalidUsername
 from mhc_tui.commands import ConsoleCommands
 from mhc_tui.messages import DatabaseFailed, DatabaseReady, DataChanged, NotifyConnection, StatusChanged
 from mhc_tui.screens.confirm import ConfirmScreen
 from mhc_tui.screens.dashboard import DashboardScreen
 from mhc_tui.screens.help import HelpScreen
 from mhc_tui.theme import THEME
+from mhc_tui.widgets import worker_errors
 from mhc_tui.widgets.health import HealthLine, HealthState, initial_component
+
+if TYPE_CHECKING:
+    from mhc_core.db import Database
+
+# The database layer and the services are imported by the workers that use them, not here: the first
+# frame ("connecting to the database…") then does not wait for SQLAlchemy's ORM and psycopg to load.
 
 log = logging.getLogger(__name__)
 
 DB_RETRY_SECONDS = 5.0
 SUMMARY_INTERVAL = 1.0
+CAPTURE_STOP_SECONDS = 5.0
 
 
-class _NotBuiltScreen(Screen):
-    """Stands in for a screen whose module is not there yet, so the console still runs."""
+def _mode(module: str, name: str) -> Callable[[], Screen]:
+    """A mode's screen, imported on first use so the first frame does not wait for it."""
 
-    def __init__(self, title: str) -> None:
-        super().__init__()
-        self._what = title
-
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(f"The {self._what} screen is not available in this build.", classes="placeholder")
-        yield Footer()
-
-
-def _load(module: str, name: str) -> type[Screen] | None:
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-    return getattr(mod, name, None)
-
-
-def _mode(module: str, name: str, title: str) -> Callable[[], Screen]:
     def make() -> Screen:
-        cls = _load(module, name)
-        return cls() if cls is not None else _NotBuiltScreen(title)
+        return getattr(importlib.import_module(module), name)()
 
     return make
-
-
-def _describe_failure(error: BaseException) -> tuple[str, str]:
-    """(message, severity) for a worker failure; foreseeable ones get one plain line, never a traceback."""
-    if isinstance(error, sessions.SessionError | EmptyNote | InvalidUsername):
-        return str(error), "warning"
-    if isinstance(error, DatabaseUnavailable):
-        return str(error), "error"
-    if isinstance(error, OperationalError | DBAPIError):
-        original = getattr(error, "orig", None) or error
-        first = (str(original).strip().splitlines() or [type(original).__name__])[0]
-        return f"database error: {first}", "error"
-    return f"unexpected error: {type(error).__name__}: {error}", "error"
 
 
 class MHCApp(App[int]):
@@ -93,16 +64,16 @@ class MHCApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
     MODES = {
         "dashboard": DashboardScreen,
-        "lookup": _mode("mhc_tui.screens.lookup", "LookupScreen", "Lookup"),
-        "sessions": _mode("mhc_tui.screens.sessions", "SessionsScreen", "Sessions"),
+        "lookup": _mode("mhc_tui.screens.lookup", "LookupScreen"),
+        "sessions": _mode("mhc_tui.screens.sessions", "SessionsScreen"),
     }
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
         Binding("d", "switch_mode('dashboard')", "Dashboard"),
         Binding("l", "switch_mode('lookup')", "Lookup"),
         Binding("s", "switch_mode('sessions')", "Sessions"),
-        Binding("f5", "start_session", "Start session"),
-        Binding("f6", "end_session", "End session"),
+        Binding("f5", "start_session", "Start", key_display="F5", tooltip="Start a stream session"),
+        Binding("f6", "end_session", "End", key_display="F6", tooltip="End the LIVE stream session"),
         Binding("escape", "back", "Back", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -131,6 +102,7 @@ class MHCApp(App[int]):
         self.health_signal: Signal[HealthState] = Signal(self, "health")
         self._summary_due = True
         self._summary_running = False
+        self._last_error: tuple[str, float] | None = None
         self.sub_title = settings.broadcaster
 
     # -- start-up ---------------------------------------------------------------------------------
@@ -153,7 +125,7 @@ class MHCApp(App[int]):
 
     @work(thread=True, exclusive=True, group="database", exit_on_error=False)
     def _connect_database(self) -> None:
-        from mhc_core.db import migrate, open_database
+        from mhc_core.db import DatabaseUnavailable, migrate, open_database
 
         try:
             if self._given_db is not None:
@@ -176,13 +148,10 @@ class MHCApp(App[int]):
             if self._start_capture:
                 self._run_capture()
         self._summary_due = True
+        self._tick()
 
     def on_database_failed(self, message: DatabaseFailed) -> None:
-        was_ok = self.health.database[0] != "unreachable"
-        self._set_health(database=("unreachable", message.reason))
-        if was_ok:
-            self.notify(f"{message.reason}\nRetrying every {DB_RETRY_SECONDS:.0f} s.", title="Database",
-                        severity="error", timeout=10)
+        self._set_health(database=("unreachable", message.reason))  # announced once, on the change
         self.set_timer(DB_RETRY_SECONDS, self._connect_database)
 
     # -- long-lived workers -----------------------------------------------------------------------
@@ -254,7 +223,9 @@ class MHCApp(App[int]):
             self._read_summary()
 
     @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
-    def _read_summary(self) -> feed.LiveSummary:
+    def _read_summary(self) -> Any:
+        from mhc_core.services import feed
+
         assert self.db is not None
         with self.db.session() as s:
             return feed.live_summary(s, self.settings.broadcaster, now=self.clock())
@@ -279,6 +250,8 @@ class MHCApp(App[int]):
 
     @work(thread=True, exclusive=True, group="session-action", exit_on_error=False)
     def _start_session(self) -> str:
+        from mhc_core.services import sessions
+
         assert self.db is not None
         with self.db.session() as s:
             live = sessions.start(s, self.settings.broadcaster, at=self.clock())
@@ -286,6 +259,8 @@ class MHCApp(App[int]):
 
     @work(thread=True, exclusive=True, group="session-action", exit_on_error=False)
     def _end_session(self) -> str:
+        from mhc_core.services import sessions
+
         assert self.db is not None
         with self.db.session() as s:
             ended = sessions.end(s, self.settings.broadcaster, at=self.clock())
@@ -300,20 +275,14 @@ class MHCApp(App[int]):
     # -- navigation -------------------------------------------------------------------------------
 
     def open_person(self, person_id: uuid.UUID) -> None:
-        cls = _load("mhc_tui.screens.person", "PersonScreen")
-        if cls is None:
-            self.notify("The person screen is not available in this build.", severity="warning")
-            return
-        self.push_screen(cls(person_id))  # type: ignore[call-arg]
+        from mhc_tui.screens.person import PersonScreen
+
+        self.push_screen(PersonScreen(person_id))
 
     def open_session(self, session_id: int) -> None:
-        cls = _load("mhc_tui.screens.session_detail", "SessionDetailScreen") or _load(
-            "mhc_tui.screens.sessions", "SessionDetailScreen"
-        )
-        if cls is None:
-            self.notify("The session screen is not available in this build.", severity="warning")
-            return
-        self.push_screen(cls(session_id))  # type: ignore[call-arg]
+        from mhc_tui.screens.session_detail import SessionDetailScreen
+
+        self.push_screen(SessionDetailScreen(session_id))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -333,28 +302,57 @@ class MHCApp(App[int]):
                 self._summary_due = True
             elif worker.group == "summary":
                 self._summary_running = False
-                if isinstance(worker.result, feed.LiveSummary):
-                    self._set_health(summary=worker.result)
+                if worker.result is not None:
+                    changes: dict[str, Any] = {"summary": worker.result}
+                    if self.health.database[0] == "unreachable" and self.db is not None:
+                        changes["database"] = ("connected", self.db.where)
+                    self._set_health(**changes)
         elif event.state == WorkerState.ERROR:
-            error = worker.error
             if worker.group == "summary":
                 self._summary_running = False
-            if error is None:
-                return
-            message, severity = _describe_failure(error)
-            if severity == "error" and not isinstance(error, DatabaseUnavailable | OperationalError | DBAPIError):
-                log.error("worker %s failed", worker.name, exc_info=error)
-            else:
-                log.warning("worker %s: %s", worker.name, message)
-            if worker.group in ("notify", "capture"):
-                message = f"{'Notifications' if worker.group == 'notify' else 'Capture'} stopped: {message}"
-            self.notify(message, severity=severity, timeout=8)  # type: ignore[arg-type]
+            elif worker.group == "notify":
+                self.set_timer(DB_RETRY_SECONDS, self._read_notifications)  # keep the feed live
+            self.report_worker_error(worker)
         elif event.state == WorkerState.CANCELLED and worker.group == "summary":
             self._summary_running = False
 
+    def report_worker_error(self, worker: Worker[Any]) -> None:
+        """Surface a failed worker as one notification (screens call this from their own handlers:
+        Worker.StateChanged does not bubble). Foreseeable failures read as one plain line."""
+        error = worker.error
+        if error is None:
+            return
+        from mhc_core.db import DatabaseUnavailable
+
+        message, severity = worker_errors.describe(error)
+        if isinstance(error, DatabaseUnavailable | OperationalError | DBAPIError):
+            # The database went away under a running console: the health line says so (announced once,
+            # on the change) and the summary read probes every second until a read succeeds again.
+            log.warning("worker %s: %s", worker.name, message)
+            self._summary_due = True
+            if self.db is not None:
+                self._set_health(database=("unreachable", message))
+            return
+        if severity == "error":
+            log.error("worker %s failed", worker.name, exc_info=error)
+        if worker.group in ("notify", "capture"):
+            message = f"{'Notifications' if worker.group == 'notify' else 'Capture'} stopped: {message}"
+        now = time.monotonic()
+        if self._last_error is not None and self._last_error[0] == message and now - self._last_error[1] < 30:
+            return  # the same failure again (e.g. a panel retrying): said already
+        self._last_error = (message, now)
+        self.notify(message, severity=severity, timeout=8)  # type: ignore[arg-type]
+
     async def action_quit(self) -> None:
+        # Let capture finish its batch, save the cursor and release the lock before the loop goes.
         if self.capture is not None:
             self.capture.stop()
+            for worker in self.workers:
+                if worker.group == "capture" and worker.is_running:
+                    try:
+                        await asyncio.wait_for(worker.wait(), CAPTURE_STOP_SECONDS)
+                    except (TimeoutError, WorkerFailed, WorkerCancelled):
+                        log.warning("capture did not stop cleanly within %.0f s", CAPTURE_STOP_SECONDS)
         self.exit(0)
 
     def on_unmount(self) -> None:

@@ -2,11 +2,13 @@
 
 `write_batch` runs inside the caller's transaction. Only events the journal did not already hold are
 projected, so a replayed batch (after a restart, a retry, or a second capturer) stores nothing twice.
-Each table gets one round trip per batch (rows travel as one JSON array; see the statements below).
+A batch costs at most four round trips (journal; persons; the LIVE session; interactions + cursor +
+NOTIFY), each a statement of constant text whose rows travel as one JSON array (see below).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,10 +18,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from mhc_core.capture.notify import CHANNEL_EVENTS, notify
+from mhc_core.capture.notify import CHANNEL_EVENTS
 from mhc_core.capture.projection import SOURCE, JournalEntry, dumps
 from mhc_core.capture.sessions_auto import SessionTracker
-from mhc_core.db.models import InteractionType, ListenerState
+from mhc_core.db.models import InteractionType, ListenerState, SessionStatus
 from mhc_core.services import persons
 
 log = logging.getLogger(__name__)
@@ -28,24 +30,45 @@ log = logging.getLogger(__name__)
 # one JSON array (built from JSON we serialised once per event) and are unpacked server-side, in order.
 _JOURNAL_INSERT = text(
     """
-    INSERT INTO event_log (event_id, broadcaster, method, payload, event_time, received_at, error)
-    SELECT r.doc->>'event_id', :broadcaster, r.doc->>'method', r.doc->'payload',
-           (r.doc->>'event_time')::timestamptz, (r.doc->>'received_at')::timestamptz, r.doc->>'error'
-    FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r(doc, n)
-    ORDER BY r.n
-    ON CONFLICT (event_id) DO NOTHING
-    RETURNING id, event_id
+    WITH j AS (
+        INSERT INTO event_log (event_id, broadcaster, method, payload, event_time, received_at, error)
+        SELECT r.doc->>'event_id', :broadcaster, r.doc->>'method', r.doc->'payload',
+               (r.doc->>'event_time')::timestamptz, (r.doc->>'received_at')::timestamptz, r.doc->>'error'
+        FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r(doc, n)
+        ORDER BY r.n
+        ON CONFLICT (event_id) DO NOTHING
+        RETURNING id, event_id
+    ), live AS (
+        SELECT id, started_at FROM stream_sessions WHERE broadcaster = :broadcaster AND status = :live
+    )
+    SELECT j.id, j.event_id, live.id, live.started_at FROM j LEFT JOIN live ON true
     """
 )
-_INTERACTIONS_INSERT = text(
+# Each row new to the journal comes back with the LIVE session as it is at the start of the batch
+# (what SessionTracker would read), so a batch without broadcastStart/Stop links its interactions
+# without another round trip.
+# The batch's last statement: its interactions (possibly none), the cursor, and the NOTIFY (when
+# :notify is not null) -- one round trip, inside the batch's transaction like everything else.
+_FINISH = text(
     """
-    INSERT INTO interactions (person_id, stream_session_id, type, content, timestamp, source, metadata, event_id)
-    SELECT (r.doc->>'person_id')::uuid, (r.doc->>'sid')::bigint, r.doc->>'type', r.doc->>'content',
-           (r.doc->>'ts')::timestamptz, :source, r.doc->'meta', r.doc->>'event_id'
-    FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r(doc, n)
-    ORDER BY r.n
+    WITH i AS (
+        INSERT INTO interactions (person_id, stream_session_id, type, content, timestamp, source, metadata,
+                                  event_id)
+        SELECT (r.doc->>'person_id')::uuid, (r.doc->>'sid')::bigint, r.doc->>'type', r.doc->>'content',
+               (r.doc->>'ts')::timestamptz, :source, r.doc->'meta', r.doc->>'event_id'
+        FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r(doc, n)
+        ORDER BY r.n
+    ), c AS (
+        INSERT INTO listener_state (broadcaster, cursor, updated_at) VALUES (:broadcaster, :cursor, now())
+        ON CONFLICT (broadcaster) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = EXCLUDED.updated_at
+    )
+    SELECT pg_notify(:channel, :notify) WHERE :notify IS NOT NULL
     """
 )
+_NO_ROWS = "[]"
+_START = InteractionType.BROADCAST_START.value
+_STOP = InteractionType.BROADCAST_STOP.value
+_BROADCASTS = frozenset({_START, _STOP})
 
 
 def _journal_rows(entries: list[JournalEntry]) -> str:
@@ -103,14 +126,24 @@ def write_batch(
     """Journal `entries`, project the new valid ones, move the cursor, and queue one NOTIFY.
 
     `project=False` journals only (the fallback when projecting a batch keeps failing).
+    Round trips: the journal insert (which also reads the LIVE session), the persons (only when there
+    is something new to project), then one statement for interactions + cursor + NOTIFY; a batch that
+    starts or stops a broadcast adds the session tracker's own.
     """
     result = BatchResult()
     entries = _unique(entries)
     fresh: list[tuple[int, JournalEntry]] = []
+    live: _Live | None = None
     if entries:
-        params = {"broadcaster": broadcaster, "rows": _journal_rows(entries)}
-        inserted = {event_id: log_id for log_id, event_id in session.execute(_JOURNAL_INSERT, params)}
+        params = {"broadcaster": broadcaster, "rows": _journal_rows(entries), "live": SessionStatus.LIVE.value}
+        inserted: dict[str, int] = {}
+        for log_id, event_id, live_id, live_started in session.execute(_JOURNAL_INSERT, params):
+            inserted[event_id] = log_id
+            if live_id is not None:
+                live = _Live(live_id, live_started)
         fresh = [(inserted[e.event_id], e) for e in entries if e.event_id in inserted]
+    rows = _NO_ROWS
+    note: str | None = None
     if fresh:
         result.journaled = len(fresh)
         result.errors = sum(1 for _, e in fresh if e.error)
@@ -120,47 +153,82 @@ def write_batch(
             if e.error:
                 log.warning("event %s (%s) kept in the journal with an error: %s", e.event_id, e.method, e.error)
         if project:
-            _project(session, broadcaster, [e for _, e in fresh if e.projection is not None], merge_minutes, result)
-    save_cursor(session, broadcaster, cursor)
-    if fresh:
-        notify(session, CHANNEL_EVENTS, {
-            "broadcaster": broadcaster, "count": result.journaled, "max_id": result.max_log_id,
-        })
+            rows = _project(session, broadcaster, [e for _, e in fresh if e.projection is not None],
+                            merge_minutes, live, result)
+        # The same payload notify() would send.
+        note = json.dumps({"broadcaster": broadcaster, "count": result.journaled, "max_id": result.max_log_id})
+    session.execute(_FINISH, {"rows": rows, "source": SOURCE, "broadcaster": broadcaster, "cursor": cursor,
+                              "channel": CHANNEL_EVENTS, "notify": note})
     return result
 
 
+@dataclass(frozen=True)
+class _Live:
+    id: int
+    started_at: datetime
+
+
+def _link(live: _Live | None, when: datetime) -> int | None:
+    """SessionTracker.link, for a batch that neither starts nor stops a broadcast."""
+    return live.id if live is not None and live.started_at <= when else None
+
+
 def _project(
-    session: Session, broadcaster: str, entries: list[JournalEntry], merge_minutes: int, result: BatchResult
-) -> None:
+    session: Session,
+    broadcaster: str,
+    entries: list[JournalEntry],
+    merge_minutes: int,
+    live: _Live | None,
+    result: BatchResult,
+) -> str:
+    """Resolve persons and sessions for `entries`; the interactions to insert, as one JSON array."""
     if not entries:
-        return
-    names = {e.projection.username for e in entries if e.projection is not None}
-    person_ids = persons.ensure_persons(session, names, seen_at=max(e.event_time for e in entries))
-    tracker = SessionTracker(session, broadcaster, merge_minutes)
-    rows: list[dict[str, Any]] = []
+        return _NO_ROWS
+    seen: dict[str, tuple[datetime, datetime]] = {}  # each person's earliest and latest event in the batch
+    broadcasts = False
+    for e in entries:
+        p = e.projection
+        assert p is not None
+        when = e.event_time
+        span = seen.get(p.username)
+        if span is None:
+            seen[p.username] = (when, when)
+        elif when < span[0]:
+            seen[p.username] = (when, span[1])
+        elif when > span[1]:
+            seen[p.username] = (span[0], when)
+        broadcasts = broadcasts or p.type in _BROADCASTS
+    ids = {name: str(pid) for name, pid in persons.ensure_persons(session, seen).items()}
+    # Start/stop events open and close sessions as they come: the tracker (which reads the LIVE session
+    # itself) handles those batches; any other batch only links to the LIVE session read above.
+    tracker = SessionTracker(session, broadcaster, merge_minutes) if broadcasts else None
+    out: list[dict[str, Any]] = []
     for e in entries:  # in feed order, so start -> chat -> stop links each event correctly
         p = e.projection
         assert p is not None
-        if p.type == InteractionType.BROADCAST_START:
+        if tracker is None:
+            sid = _link(live, e.event_time)
+        elif p.type == _START:
             sid = tracker.broadcast_start(e.event_time)
-        elif p.type == InteractionType.BROADCAST_STOP:
+        elif p.type == _STOP:
             sid = tracker.broadcast_stop(e.event_time)
         else:
             sid = tracker.link(e.event_time)
-        rows.append({"person_id": str(person_ids[p.username]), "sid": sid, "type": p.type, "content": p.content,
-                     "ts": e.event_time.isoformat(), "meta": p.metadata, "event_id": e.event_id})
-        result.projected.append(_describe(e, sid))
-    session.execute(_INTERACTIONS_INSERT, {"rows": dumps(rows), "source": SOURCE})
-    result.sessions_changed = tracker.changed
+        ts = e.event_time.isoformat()
+        out.append({"person_id": ids[p.username], "sid": sid, "type": p.type, "content": p.content, "ts": ts,
+                    "meta": p.metadata, "event_id": e.event_id})
+        result.projected.append(_describe(e, sid, ts))
+    result.sessions_changed = tracker is not None and tracker.changed
+    return dumps(out)
 
 
-def _describe(e: JournalEntry, sid: int | None) -> dict[str, Any]:
+def _describe(e: JournalEntry, sid: int | None, event_time: str) -> dict[str, Any]:
     p = e.projection
     assert p is not None
     meta = p.metadata
     out: dict[str, Any] = {
         "event_id": e.event_id, "method": e.method, "type": p.type, "username": p.username,
-        "content": p.content, "event_time": e.event_time.isoformat(), "session_id": sid,
+        "content": p.content, "event_time": event_time, "session_id": sid,
     }
     for key in ("tokens", "is_anon", "direction", "media"):
         if key in meta:

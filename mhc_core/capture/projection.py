@@ -83,8 +83,14 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
+# One encoder for every call: json.dumps() with arguments builds a new JSONEncoder each time, which costs
+# more than encoding a short string.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=repr)
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=repr)
+    """Compact JSON text, non-ASCII kept; anything JSON cannot represent becomes its repr()."""
+    return _ENCODER.encode(value)
 
 
 def journal_entry(event: ReceivedEvent, broadcaster: str, received_at: datetime) -> JournalEntry:

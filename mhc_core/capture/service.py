@@ -25,7 +25,7 @@ from mhc_core.capture import listener
 from mhc_core.capture.lock import CaptureLock, LockLost
 from mhc_core.capture.notify import CHANNEL_STATS, notify
 from mhc_core.capture.poller import StatsPoller
-from mhc_core.capture.projection import journal_entry
+from mhc_core.capture.projection import JournalEntry, journal_entry
 from mhc_core.capture.status import Component, ComponentStatus, State, retry_message
 from mhc_core.clients.errors import AuthError
 from mhc_core.clients.events import EventBatch, EventsClient, EventsStatus
@@ -247,33 +247,36 @@ class CaptureService:
             last_poll = 0.0
             delay = 0.0
 
-            async def poll() -> EventBatch:
+            async def poll() -> tuple[EventBatch, list[JournalEntry]]:
                 nonlocal last_poll
                 wait = last_poll + delay - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 last_poll = time.monotonic()
-                return await anext(batches)
+                batch = await anext(batches)
+                # Turned into journal entries here, so with prefetch this overlaps the previous write.
+                return batch, self._entries(batch)
 
             while True:
                 if pending is None:
                     pending = asyncio.ensure_future(poll())
                 try:
-                    batch = await self._await_batch(pending)
+                    polled = await self._await_batch(pending)
                 except AuthError as exc:
                     self._report("capture", "auth_failed", _auth_message(str(exc)))
                     return "auth_failed", cursor
                 finally:
                     pending = None
-                if batch is None:
+                if polled is None:
                     return "stopped", cursor
+                batch, entries = polled
                 delay = self.pace_seconds if 0 < len(batch.events) < self.pace_below else 0.0
                 if self.prefetch and not self.stopping:
                     # Overlap the next poll with this write. At most one batch is ever fetched ahead:
                     # while this one is retried, nothing more is asked for, and nothing is committed
                     # out of order (the cursor only moves with the batch it belongs to).
                     pending = asyncio.ensure_future(poll())
-                outcome = await self._commit(lock, batch, cursor)
+                outcome = await self._commit(lock, batch, entries, cursor)
                 if outcome == "ok":
                     cursor = batch.cursor
                     continue
@@ -287,7 +290,7 @@ class CaptureService:
             await batches.aclose()
             await client.aclose()
 
-    async def _await_batch(self, fetch: asyncio.Future) -> EventBatch | None:
+    async def _await_batch(self, fetch: asyncio.Future) -> tuple[EventBatch, list[JournalEntry]] | None:
         """The fetched batch, or None when stop() comes first (a poll in flight is abandoned, never a batch)."""
         if not fetch.done():
             stop = asyncio.ensure_future(self._stop.wait())
@@ -312,9 +315,13 @@ class CaptureService:
         except asyncio.CancelledError:
             log.debug("capture: poll abandoned")
 
-    async def _commit(self, lock: CaptureLock, batch: EventBatch, cursor_before: str | None) -> Outcome:
+    def _entries(self, batch: EventBatch) -> list[JournalEntry]:
+        return [journal_entry(e, self.broadcaster, batch.received_at) for e in batch.events]
+
+    async def _commit(
+        self, lock: CaptureLock, batch: EventBatch, entries: list[JournalEntry], cursor_before: str | None
+    ) -> Outcome:
         """Write one batch, retrying until it commits; the client is not asked for more meanwhile."""
-        entries = [journal_entry(e, self.broadcaster, batch.received_at) for e in batch.events]
         if not entries and batch.cursor == cursor_before:
             try:
                 await self._in_worker(lock.ping)  # an idle feed still notices a lost lock
@@ -378,7 +385,9 @@ class CaptureService:
                 continue
             return None
 
-    def _write(self, lock: CaptureLock, entries: list, cursor: str | None, project: bool) -> listener.BatchResult:
+    def _write(
+        self, lock: CaptureLock, entries: list[JournalEntry], cursor: str | None, project: bool
+    ) -> listener.BatchResult:
         conn = lock.connection()
         try:
             with Session(bind=conn, expire_on_commit=False) as session, session.begin():

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import func, literal_column, or_, select, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -74,39 +75,76 @@ def find_or_create(
     return person
 
 
+# One constant statement (psycopg prepares it once) for any number of names: the names travel as one
+# JSON array. New persons get their alias row in the same statement; `first_seen_at` is set only on
+# creation and `last_seen_at` only ever moves forward. Rows are inserted in name order, so two
+# concurrent creators lock conflicting names in the same order. `xmax = 0` marks a row this statement
+# inserted rather than updated.
+_ENSURE_PERSONS = text(
+    """
+    WITH r AS (
+        SELECT x.u, x.f, x.l, x.x
+        FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x(u text, f timestamptz, l timestamptz, x boolean)
+    ), up AS (
+        INSERT INTO persons (username, platform, first_seen_at, last_seen_at, is_excluded)
+        SELECT r.u, :platform, r.f, r.l, r.x FROM r ORDER BY r.u
+        ON CONFLICT (platform, username)
+        DO UPDATE SET last_seen_at = greatest(persons.last_seen_at, EXCLUDED.last_seen_at)
+        RETURNING id, username, first_seen_at, (xmax = 0) AS inserted
+    ), alias AS (
+        INSERT INTO person_aliases (person_id, username, platform, valid_from)
+        SELECT up.id, up.username, :platform, up.first_seen_at FROM up WHERE up.inserted
+    )
+    SELECT id, username, inserted FROM up
+    """
+)
+
+SeenTimes = tuple[datetime, datetime]
+
+
 def ensure_persons(
-    session: Session, usernames: Iterable[str], *, seen_at: datetime | None = None
+    session: Session,
+    usernames: Iterable[str] | Mapping[str, SeenTimes],
+    *,
+    seen_at: datetime | None = None,
 ) -> dict[str, uuid.UUID]:
     """Bulk find-or-create by current username, moving `last_seen_at` forward. Returns name -> id.
 
-    One statement for the whole set, so capture can resolve a batch of events in one round trip.
+    `usernames` is either names (all seen at `seen_at`, default now) or a mapping name ->
+    (first seen, last seen), e.g. a person's earliest and latest event in a batch: a new person is
+    created with those as `first_seen_at` / `last_seen_at` (and an alias valid from the first); a
+    known one only has `last_seen_at` moved forward. One round trip for the whole set, so capture
+    resolves a batch of events at once (plus one more only when an excluded-on-creation account is new).
     """
-    names = sorted({normalize_username(u) for u in usernames})
-    if not names:
+    seen: dict[str, list[datetime]] = {}
+    if isinstance(usernames, Mapping):
+        for raw, (first, last) in usernames.items():
+            _merge_seen(seen, normalize_username(raw), first, last)
+    else:
+        now = seen_at or datetime.now(UTC)
+        for raw in usernames:
+            _merge_seen(seen, normalize_username(raw), now, now)
+    if not seen:
         return {}
-    seen = seen_at or datetime.now(UTC)
-    stmt = insert(Person).values(
-        [{"username": n, "platform": PLATFORM, "first_seen_at": seen, "last_seen_at": seen,
-          "is_excluded": n in EXCLUDED_ON_CREATION} for n in names]
+    payload = json.dumps(
+        [{"u": name, "f": first.isoformat(), "l": last.isoformat(), "x": name in EXCLUDED_ON_CREATION}
+         for name, (first, last) in sorted(seen.items())],
+        separators=(",", ":"),
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Person.platform, Person.username],
-        set_={"last_seen_at": func.greatest(Person.last_seen_at, stmt.excluded.last_seen_at)},
-    ).returning(Person.id, Person.username, literal_column("(xmax = 0)"))
-    # xmax = 0 marks a row this statement inserted rather than updated.
-    rows = session.execute(stmt).all()
-    created = [(pid, name) for pid, name, inserted in rows if inserted]
-    if created:
-        session.execute(
-            insert(PersonAlias).values(
-                [{"person_id": pid, "username": name, "platform": PLATFORM, "valid_from": seen}
-                 for pid, name in created]
-            )
-        )
-        excluded = [pid for pid, name in created if name in EXCLUDED_ON_CREATION]
-        if excluded:
-            _put_on_excluded_list(session, excluded)
+    rows = session.execute(_ENSURE_PERSONS, {"rows": payload, "platform": PLATFORM}).all()
+    excluded = [pid for pid, name, inserted in rows if inserted and name in EXCLUDED_ON_CREATION]
+    if excluded:
+        _put_on_excluded_list(session, excluded)
     return {name: pid for pid, name, _inserted in rows}
+
+
+def _merge_seen(seen: dict[str, list[datetime]], name: str, first: datetime, last: datetime) -> None:
+    known = seen.get(name)
+    if known is None:
+        seen[name] = [min(first, last), max(first, last)]
+    else:
+        known[0] = min(known[0], first, last)
+        known[1] = max(known[1], first, last)
 
 
 def _excluded_list_id(session: Session) -> int:

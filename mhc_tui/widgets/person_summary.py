@@ -12,6 +12,7 @@ from mhc_tui.widgets.identity_panel import IdentityPanel
 from mhc_tui.widgets.person_data import PersonData, StatReading
 
 NOTES_SHOWN = 5
+IDENTIFIERS = frozenset({"name", "did", "rid"})  # shown with the identity, not as stats
 
 
 class PersonSummary(VerticalScroll, can_focus=True):
@@ -59,9 +60,9 @@ class PersonSummary(VerticalScroll, can_focus=True):
                     f"({fmt.ago(reading.captured_at, now)})[/]")
             parts = []
             for key, value in reading.metrics.items():
-                if key == "name" or not fmt.is_scalar_metric(value):
+                if key in IDENTIFIERS or not fmt.is_scalar_metric(value):
                     continue
-                change = fmt.signed((reading.delta or {}).get(key))
+                change = fmt.signed((reading.delta or {}).get(key) or None)  # no change: nothing to say
                 shown = f"{escape(key)} {escape(fmt.number(value))}"
                 parts.append(f"{shown} [$success]{change}[/]" if change else shown)
             blocks.append(head + "\n  " + "  ·  ".join(parts))

@@ -31,7 +31,7 @@ def test_embedded_postgres_is_shared_and_keeps_data(tmp_path: Path) -> None:
     first, second = _mhc(data, "note", "early_bird", "first note"), _mhc(data, "note", "early_bird", "second note")
     for proc in (first, second):
         code, _, err = _done(proc)
-        assert code == 0, err
+        assert code == 0, (code, err)
     assert (data / "postgres" / "PG_VERSION").exists()
     # A later process (after both exited and the server stopped) finds everything again.
     code, out, err = _done(_mhc(data, "person", "early_bird", "--json"))

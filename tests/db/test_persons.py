@@ -84,3 +84,27 @@ def test_merge_role() -> None:
     assert persons.merge_role("MODEL", "VIEWER") == "BOTH"
     assert persons.merge_role("VIEWER", "UNKNOWN") == "VIEWER"
     assert persons.merge_role("BOTH", "MODEL") == "BOTH"
+
+
+def test_ensure_persons_takes_each_persons_first_and_last_seen(db) -> None:
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    with db.session() as s:
+        ids = persons.ensure_persons(s, {"a_1": (t0, t0 + hour), "B_2": (t0 + 2 * hour, t0 + 3 * hour),
+                                         "smk_lover": (t0, t0)})
+        assert set(ids) == {"a_1", "b_2", "smk_lover"}
+        a = s.get(Person, ids["a_1"])
+        b = s.get(Person, ids["b_2"])
+        assert (a.first_seen_at, a.last_seen_at, b.first_seen_at, b.last_seen_at) == (
+            t0, t0 + hour, t0 + 2 * hour, t0 + 3 * hour)
+        assert [(al.username, al.valid_from) for al in b.aliases] == [("b_2", t0 + 2 * hour)]
+        excluded = s.get(Person, ids["smk_lover"])
+        assert excluded.is_excluded and watchlists.names_for(s, excluded.id) == ["Excluded"]
+        # Known persons: last_seen_at only moves forward, first_seen_at never changes, no new alias.
+        again = persons.ensure_persons(s, {"a_1": (t0 - hour, t0 + 5 * hour), "b_2": (t0, t0)})
+        assert again == {"a_1": ids["a_1"], "b_2": ids["b_2"]}
+        a = s.get(Person, ids["a_1"], populate_existing=True)
+        b = s.get(Person, ids["b_2"], populate_existing=True)
+        assert (a.first_seen_at, a.last_seen_at, b.last_seen_at) == (t0, t0 + 5 * hour, t0 + 3 * hour)
+        assert s.scalar(select(func.count()).select_from(PersonAlias)) == 3
+        assert persons.ensure_persons(s, {}) == {}

@@ -1,0 +1,167 @@
+"""A person's interactions, newest first: filter by type, source and date range, one page at a time."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Input, Label, Select
+from textual.worker import Worker, get_current_worker
+
+from mhc_core.db.models import InteractionSource, InteractionType
+from mhc_core.services import interactions
+from mhc_tui.widgets import display_format as fmt
+from mhc_tui.widgets import worker_errors
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class InteractionRow:
+    id: int
+    timestamp: datetime
+    type: str
+    source: str
+    text: str
+    stream_session_id: int | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    type: str | None = None
+    source: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def describe(item: Any) -> str:
+    """What happened, in one line: the text said, the tokens tipped, or both."""
+    tokens = item.meta.get("tokens") if isinstance(item.meta, dict) else None
+    text = " ".join((item.content or "").split())
+    if isinstance(tokens, int | float) and not isinstance(tokens, bool):
+        return f"{fmt.number(tokens)} tokens" + (f" — {text}" if text else "")
+    return text
+
+
+def parse_day(raw: str) -> date | None:
+    """YYYY-MM-DD, or None when empty; ValueError when it is not a date."""
+    raw = raw.strip()
+    return date.fromisoformat(raw) if raw else None
+
+
+class InteractionsTable(Vertical):
+    BINDINGS = [
+        Binding("left_square_bracket", "page(-1)", "Newer page", key_display="["),
+        Binding("right_square_bracket", "page(1)", "Older page", key_display="]"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, rows: list[InteractionRow], total: int, offset: int) -> None:
+            super().__init__()
+            self.rows, self.total, self.offset = rows, total, offset
+
+    def __init__(self, person_id: uuid.UUID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.person_id = person_id
+        self.filters = Filters()
+        self.page_offset = 0
+        self.page_total = 0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="interactions-filters"):
+            yield Select([(t.value, t.value) for t in InteractionType], prompt="any type", id="filter-type")
+            yield Select([(s.value, s.value) for s in InteractionSource], prompt="any source", id="filter-source")
+            yield Input(placeholder="since YYYY-MM-DD", id="filter-since")
+            yield Input(placeholder="until YYYY-MM-DD", id="filter-until")
+        yield Label("", id="interactions-page")
+        table: DataTable[Any] = DataTable(id="interactions-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("time", "type", "source", "what", "session")
+        yield table
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        if self.app.db is not None:  # type: ignore[attr-defined]
+            self._load(self.filters, self.page_offset)
+
+    def action_page(self, step: int) -> None:
+        offset = self.page_offset + step * PAGE_SIZE
+        if 0 <= offset < max(self.page_total, 1):
+            self.page_offset = offset
+            self.reload()
+
+    @on(Select.Changed)
+    @on(Input.Submitted)
+    def _filters_changed(self, event: Message) -> None:
+        event.stop()
+        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        label = self.query_one("#interactions-page", Label)
+        try:
+            since = parse_day(self.query_one("#filter-since", Input).value)
+            until = parse_day(self.query_one("#filter-until", Input).value)
+        except ValueError:
+            label.update("dates are YYYY-MM-DD")
+            label.add_class("-error")
+            return
+        kind = self.query_one("#filter-type", Select).value
+        source = self.query_one("#filter-source", Select).value
+        # Whole days in the display zone: `until` includes the day it names.
+        filters = Filters(
+            type=None if kind is Select.NULL else str(kind),
+            source=None if source is Select.NULL else str(source),
+            since=datetime.combine(since, time(), tzinfo=tz).astimezone() if since else None,
+            until=datetime.combine(until + timedelta(days=1), time(), tzinfo=tz).astimezone() if until else None,
+        )
+        if filters != self.filters:
+            self.filters, self.page_offset = filters, 0
+            self.reload()
+
+    @work(thread=True, exclusive=True, group="person-interactions", exit_on_error=False)
+    def _load(self, filters: Filters, offset: int) -> None:
+        with self.app.db.session() as session:  # type: ignore[attr-defined]
+            page = interactions.by_person(
+                session, self.person_id,
+                types=[filters.type] if filters.type else None,
+                sources=[filters.source] if filters.source else None,
+                since=filters.since, until=filters.until, limit=PAGE_SIZE, offset=offset,
+            )
+            rows = [InteractionRow(i.id, i.timestamp, i.type, i.source, describe(i), i.stream_session_id)
+                    for i in page.items]
+        if not get_current_worker().is_cancelled:  # a newer read is on its way; drop this one
+            self.post_message(self.Loaded(rows, page.total, offset))
+
+    def on_interactions_table_loaded(self, message: Loaded) -> None:
+        message.stop()
+        self.page_total = message.total
+        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        with self.app.batch_update():
+            table.clear()
+            for row in message.rows:
+                table.add_row(
+                    fmt.when(row.timestamp, tz, seconds=True), row.type, row.source, Text(row.text),
+                    str(row.stream_session_id or ""), key=str(row.id),
+                )
+        if message.rows:
+            table.move_cursor(row=min(cursor, len(message.rows) - 1))
+        label = self.query_one("#interactions-page", Label)
+        label.remove_class("-error")
+        if message.total:
+            last = message.offset + len(message.rows)
+            label.update(Content(f"{message.offset + 1}–{last} of {message.total}   [ newer · ] older"))
+        else:
+            label.update("no interactions match")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker_errors.report(self, event, "Interactions")

@@ -1,0 +1,128 @@
+"""The live event feed: the feed queries, the bounded line view, filters, and NOTIFY bringing new rows in."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from mhc_core.capture.notify import CHANNEL_EVENTS, notify
+from mhc_core.db.models import InteractionSource
+from mhc_core.services import feed, interactions, persons
+from mhc_core.services.feed import FeedItem
+from mhc_tui.screens.dashboard import DashboardScreen
+from mhc_tui.widgets.event_feed import FeedView, format_item
+from mhc_tui.widgets.room_list import RoomList
+from tests.tui.conftest import NOW, dashboard_loaded, wait_until
+
+
+def _item(i: int, kind: str = "CHAT_MESSAGE", tokens: int | None = None) -> FeedItem:
+    return FeedItem(id=i, type=kind, timestamp=NOW + timedelta(seconds=i), person_id=uuid.UUID(int=i),
+                    username=f"user_{i}", content=f"message {i}", tokens=tokens, stream_session_id=1)
+
+
+def test_events_after_and_latest_events(db, seed_room):
+    with db.session() as s:
+        latest = feed.latest_events(s, limit=5)
+        assert [e.id for e in latest] == sorted(e.id for e in latest)
+        assert latest[-1].id == seed_room.last_interaction_id
+        assert latest[-1].content == "brb"
+        after = feed.events_after(s, seed_room.last_interaction_id - 3)
+        assert [e.id for e in after] == [seed_room.last_interaction_id - 2, seed_room.last_interaction_id - 1,
+                                         seed_room.last_interaction_id]
+        tips = feed.latest_events(s, types=["TIP_EVENT"])
+        assert [(t.username, t.tokens) for t in tips] == [("bob_the_tipper", 250), ("bob_the_tipper", 100),
+                                                          ("alice_01", 25), ("carol_x", 500)]
+
+
+def test_notes_are_not_feed_events(db, seed_room):
+    with db.session() as s:
+        interactions.append(s, seed_room.person_ids["alice_01"], "MANUAL_NOTE", content="likes jazz",
+                            source=InteractionSource.MANUAL.value)
+    with db.session() as s:
+        assert feed.events_after(s, seed_room.last_interaction_id) == []
+
+
+def test_room_now_newest_first_with_tips(db, seed_room):
+    with db.session() as s:
+        room = feed.room_now(s, seed_room.session_id)
+    # dave99 and eve_lurker left; frank_new arrived last; carol tipped 500, bob 100, alice 25.
+    assert [(e.username, e.tokens) for e in room] == [
+        ("frank_new", 0), ("carol_x", 500), ("bob_the_tipper", 100), ("alice_01", 25)
+    ]
+
+
+def test_live_summary(db, seed_room):
+    with db.session() as s:
+        summary = feed.live_summary(s, "hudson_cage", now=NOW)
+    assert (summary.session_id, summary.tokens) == (seed_room.session_id, 625)
+    assert summary.last_event_at == datetime(2026, 11, 24, 21, 29, 30, tzinfo=UTC)
+
+
+def test_tip_lines_show_the_amount_and_pms_are_marked():
+    tip = format_item(_item(1, "TIP_EVENT", tokens=1500), UTC).plain
+    assert " 1,500 tk " in tip and "TIP" in tip
+    assert "✉ PM" in format_item(_item(2, "PRIVATE_MESSAGE"), UTC).plain
+
+
+async def test_feed_view_keeps_a_bounded_window(make_app, db):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = FeedView(cap=100, tz=UTC)
+        await app.screen.mount(view)
+        view.append(_item(i) for i in range(1, 251))
+        await pilot.pause()
+        assert view.visible_count == 100
+        assert view.visible_items()[0].id == 151
+        assert view.selected is not None and view.selected.id == 250  # follows the newest
+        view.action_cursor(-10)
+        assert view.selected.id == 240
+        view.append(_item(i) for i in range(251, 261))
+        assert view.selected.id == 240  # stays on the line the operator chose
+        view.action_last()
+        view.append([_item(261)])
+        assert view.selected.id == 261  # following again
+
+
+async def test_filter_keys(make_app, seed_room):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: dashboard_loaded(app), what="dashboard")
+        view = app.screen.query_one(FeedView)
+        assert view.visible_count == 18
+        await pilot.press("3")
+        assert {i.type for i in view.visible_items()} == {"TIP_EVENT"}
+        assert view.visible_count == 4
+        await pilot.press("4")
+        assert [i.content for i in view.visible_items()] == ["are you doing a show on friday?"]
+        await pilot.press("5")
+        assert {i.type for i in view.visible_items()} == {"USER_ENTER", "USER_LEAVE"}
+        await pilot.press("2")
+        assert {i.type for i in view.visible_items()} == {"CHAT_MESSAGE"}
+        await pilot.press("f")  # cycles on to tips
+        assert {i.type for i in view.visible_items()} == {"TIP_EVENT"}
+        await pilot.press("1")
+        assert view.visible_count == 18
+
+
+async def test_a_committed_event_appears_after_notify(make_app, seed_room, db):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: dashboard_loaded(app), what="dashboard")
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        view = screen.query_one(FeedView)
+        with db.session() as s:
+            gina = persons.find_or_create(s, "gina_g", role="VIEWER")
+            interactions.append(s, gina.id, "USER_ENTER", timestamp=NOW, source="cb_events", event_id="t-enter",
+                                stream_session_id=seed_room.session_id)
+            interactions.append(s, gina.id, "TIP_EVENT", timestamp=NOW, source="cb_events", event_id="t-tip",
+                                metadata={"tokens": 777}, stream_session_id=seed_room.session_id)
+            notify(s, CHANNEL_EVENTS, {"count": 2})
+        await wait_until(pilot, lambda: view.selected is not None and view.selected.username == "gina_g",
+                         what="the new event on screen")
+        assert view.selected.tokens == 777
+        room = screen.query_one(RoomList)
+        await wait_until(pilot, lambda: room.row_count == 5, what="gina in the room")
+        assert room.selected_person() is not None
+        first = room.get_row_at(0)
+        assert first[0].plain == "gina_g" and first[2].plain == "777"

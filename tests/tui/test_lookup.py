@@ -1,0 +1,182 @@
+"""Lookup screen: names, pastes, role override, Statbate (against the fake) and plain errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static, Switch, TextArea
+
+from mhc_core.db.models import Interaction, Person, Snapshot, SnapshotSource
+from mhc_tui.screens.lookup import LookupScreen
+from mhc_tui.screens.person import PersonScreen
+from mhc_tui.widgets.person_picker import PersonPicker
+from mhc_tui.widgets.person_summary import PersonSummary
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.05)
+
+
+def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
+    return str(screen.query_one(selector, Static).render())
+
+
+async def open_lookup(app, pilot: Pilot) -> LookupScreen:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: app.db is not None)
+    await app.switch_mode("lookup")
+    await wait_for(pilot, lambda: isinstance(app.screen, LookupScreen))
+    return app.screen
+
+
+async def look_up(pilot: Pilot, screen: LookupScreen, *, name: str = "", paste: str = "") -> None:
+    screen.query_one("#lookup-name", Input).value = name
+    screen.query_one("#lookup-paste", TextArea).text = paste
+    screen._shown = None
+    await pilot.press("ctrl+j")
+    await wait_for(pilot, lambda: screen._shown is not None or "-error" in screen.query_one("#lookup-status").classes)
+
+
+async def test_lookup_without_statbate_shows_identity_and_stores_person(make_app, db):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lookup(app, pilot)
+        assert screen.query_one("#lookup-statbate", Switch).value is False  # no token configured
+        screen.query_one("#lookup-name", Input).focus()
+        await pilot.press(*"new_person_7")
+        screen.query_one("#lookup-role", Select).value = "VIEWER"
+        await pilot.press("ctrl+j")
+        await wait_for(pilot, lambda: screen._shown is not None)
+        identity = text_of(screen, "#summary-identity")
+        assert "new_person_7" in identity and "VIEWER" in identity
+        assert screen.query_one(PersonPicker).display is False
+    with db.session() as s:
+        person = s.scalar(select(Person).where(Person.username == "new_person_7"))
+        assert person is not None and person.role == "VIEWER"
+
+
+async def test_paste_with_several_names_gives_a_list_to_pick_from(make_app, db):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lookup(app, pilot)
+        await look_up(pilot, screen, paste="bob_2: hi there\ncarol_3 tipped 25 tokens\nUser dave_4 has joined the room.")
+        picker = screen.query_one(PersonPicker)
+        assert picker.display is True
+        assert [str(picker.get_option_at_index(i).prompt) for i in range(picker.option_count)] == [
+            "bob_2", "carol_3", "dave_4"]
+        assert "bob_2" in text_of(screen, "#summary-identity")
+        picker.focus()
+        await pilot.press("down")
+        await wait_for(pilot, lambda: screen._shown is not None and screen._shown.username == "carol_3")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
+        assert app.screen.person_id == screen._shown.id
+    with db.session() as s:
+        names = set(s.scalars(select(Person.username)))
+        assert {"bob_2", "carol_3", "dave_4"} <= names
+        paste = s.scalar(select(Interaction).where(Interaction.type == "PROFILE_PASTE"))
+        assert paste is not None and paste.meta["extracted_usernames"] == ["bob_2", "carol_3", "dave_4"]
+
+
+async def test_nothing_to_look_up_is_said_plainly(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lookup(app, pilot)
+        await look_up(pilot, screen, name="not a name!")
+        assert "not a valid username" in text_of(screen, "#lookup-status")
+
+
+async def test_room_signals_and_note_from_lookup(make_app, seed_room, db):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lookup(app, pilot)
+        await look_up(pilot, screen, name="alice_01")
+        room = text_of(screen, "#summary-room")
+        assert "tips 25 tokens in 1 tips" in room and "messages 2 chat" in room and "sessions attended 1" in room
+        screen.query_one(PersonSummary).focus()
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "NoteModal")
+        await pilot.press(*"likes synthwave", "enter")
+        await wait_for(pilot, lambda: "likes synthwave" in text_of(screen, "#summary-memory"))
+
+
+async def test_lookup_with_statbate_against_the_fake(make_app, settings, fake_apis, db):
+    fake_apis.add_member("alice_01", all_time_tokens=4321)
+    configured = type(settings)(**{**settings.model_dump(), "statbate_base_url": fake_apis.statbate_base_url,
+                                    "statbate_token": fake_apis.statbate_token})
+    app = make_app(settings=configured)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lookup(app, pilot)
+        assert screen.query_one("#lookup-statbate", Switch).value is True
+        await look_up(pilot, screen, name="alice_01")
+        stats = text_of(screen, "#summary-stats")
+        assert "Statbate · member" in stats and "4,321" in stats
+        assert "VIEWER" in text_of(screen, "#summary-identity")
+        assert screen.query_one("#summary-errors").display is False
+        await look_up(pilot, screen, name="nobody_here")
+        assert "nobody_here was not found on Statbate" in text_of(screen, "#summary-errors")
+    with db.session() as s:
+        kinds = set(s.scalars(select(Interaction.type)))
+        assert "PROFILE_PASTE" not in kinds
+        person = s.scalar(select(Person).where(Person.username == "alice_01"))
+        assert person is not None and person.did is not None
+        sources = set(s.scalars(select(Snapshot.source).where(Snapshot.person_id == person.id)))
+        assert sources == {SnapshotSource.STATBATE_MEMBER.value}
+
+
+async def test_rejected_statbate_token_is_a_plain_error(make_app, settings, fake_apis):
+    configured = type(settings)(**{**settings.model_dump(), "statbate_base_url": fake_apis.statbate_base_url,
+                                   "statbate_token": "not-the-right-token"})
+    app = make_app(settings=configured)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lookup(app, pilot)
+        await look_up(pilot, screen, name="alice_01")
+        errors = text_of(screen, "#summary-errors")
+        assert "Statbate rejected the token" in errors
+        assert "alice_01" in text_of(screen, "#summary-identity")  # the local part still happened
+
+
+async def test_statbate_switched_on_without_a_token_says_not_configured(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lookup(app, pilot)
+        screen.query_one("#lookup-statbate", Switch).value = True
+        await look_up(pilot, screen, name="alice_01")
+        assert "Statbate is not configured" in text_of(screen, "#summary-errors")
+
+
+async def test_username_completes_from_known_names_and_aliases(make_app, seed_room, db):
+    with db.session() as s:
+        from mhc_core.services import persons
+
+        persons.rename(s, persons.find_person(s, "frank_new"), "frank_renamed")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lookup(app, pilot)
+        name = screen.query_one("#lookup-name", Input)
+        name.focus()
+        await pilot.press(*"ali")
+        await wait_for(pilot, lambda: name._suggestion == "alice_01")
+        await pilot.press("right")  # accepts the suggestion
+        assert name.value == "alice_01"
+        name.value = ""
+        await pilot.press(*"frank_n")  # a past name still completes
+        await wait_for(pilot, lambda: name._suggestion == "frank_new")
+
+
+async def test_statbate_unreachable_is_a_plain_error(make_app, settings, fake_apis_factory):
+    fake = fake_apis_factory()
+    fake.stop()  # the port stays known and now refuses connections
+    configured = type(settings)(**{**settings.model_dump(), "statbate_base_url": fake.statbate_base_url,
+                                   "statbate_token": fake.statbate_token})
+    app = make_app(settings=configured)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lookup(app, pilot)
+        await look_up(pilot, screen, name="alice_01")
+        assert "Statbate unreachable: connection refused" in text_of(screen, "#summary-errors")
