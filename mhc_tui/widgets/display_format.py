@@ -50,6 +50,20 @@ def number(value: Any) -> str:
     return str(value)
 
 
+def metric_label(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def metric_value(value: Any) -> str:
+    """A stored metric as a person reads it: numbers grouped, ISO timestamps as their date."""
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-":
+        try:
+            return datetime.fromisoformat(value).strftime("%Y-%m-%d")
+        except ValueError:
+            return value
+    return number(value)
+
+
 def signed(value: int | float | None) -> str:
     """A delta with its sign; an empty string when there is nothing to compare against."""
     if value is None:

@@ -63,7 +63,7 @@ class PersonSummary(VerticalScroll, can_focus=True):
                 if key in IDENTIFIERS or not fmt.is_scalar_metric(value):
                     continue
                 change = fmt.signed((reading.delta or {}).get(key) or None)  # no change: nothing to say
-                shown = f"{escape(key)} {escape(fmt.number(value))}"
+                shown = f"{escape(fmt.metric_label(key))} {escape(fmt.metric_value(value))}"
                 parts.append(f"{shown} [$success]{change}[/]" if change else shown)
             blocks.append(head + "\n  " + "  ·  ".join(parts))
         return "\n".join(blocks)

@@ -42,7 +42,8 @@ async def test_a_failed_poll_appends_nothing_and_says_so_then_the_next_one_works
         assert "HTTP 500" in failed.message and failed.retry_in == 1.0
         assert snapshot_count(db) == 0
         await wait_until(lambda: snapshot_count(db) == 1, timeout=5, what="the next poll")
-        assert run.state("stats") == "connected"
+        await wait_until(lambda: run.state("stats") == "connected", what="the status after the good poll")
+        assert snapshot_count(db) == 1
 
 
 async def test_a_rejected_stats_token_stops_polling(db, database_url, fake_apis) -> None:
