@@ -184,25 +184,19 @@ class StatbateClient:
         self, name: str, *, start: RangeValue = None, end: RangeValue = None, timezone: str | None = None
     ) -> dict | None:
         """GET /model/{site}/{name}/info"""
-        return await self._get(
-            f"/model/{self.site}/{_q(name)}/info", {**self._range(start, end), "timezone": timezone}
-        )
+        return await self._model_get(name, "info", start, end, timezone)
 
     async def model_activity(
         self, name: str, *, start: RangeValue = None, end: RangeValue = None, timezone: str | None = None
     ) -> dict | None:
         """GET /model/{site}/{name}/activity"""
-        return await self._get(
-            f"/model/{self.site}/{_q(name)}/activity", {**self._range(start, end), "timezone": timezone}
-        )
+        return await self._model_get(name, "activity", start, end, timezone)
 
     async def model_rank(
         self, name: str, *, start: RangeValue = None, end: RangeValue = None, timezone: str | None = None
     ) -> dict | None:
         """GET /model/{site}/{name}/rank"""
-        return await self._get(
-            f"/model/{self.site}/{_q(name)}/rank", {**self._range(start, end), "timezone": timezone}
-        )
+        return await self._model_get(name, "rank", start, end, timezone)
 
     async def model_tips(
         self,
@@ -222,8 +216,13 @@ class StatbateClient:
         self, name: str, *, start: RangeValue = None, end: RangeValue = None, timezone: str | None = None
     ) -> dict | None:
         """GET /model/{site}/{name}/members"""
+        return await self._model_get(name, "members", start, end, timezone)
+
+    async def _model_get(
+        self, name: str, what: str, start: RangeValue, end: RangeValue, timezone: str | None
+    ) -> dict | None:
         return await self._get(
-            f"/model/{self.site}/{_q(name)}/members", {**self._range(start, end), "timezone": timezone}
+            f"/model/{self.site}/{_q(name)}/{what}", {**self._range(start, end), "timezone": timezone}
         )
 
     # -- rankings and tags ------------------------------------------------------------

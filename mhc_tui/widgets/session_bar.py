@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.widget import Widget
+
+from mhc_tui.widgets.panel import Panel
 
 if TYPE_CHECKING:
     from mhc_core.services.sessions import SessionStats
-
 
 
 def duration(seconds: int) -> str:
@@ -20,31 +20,14 @@ def duration(seconds: int) -> str:
     return f"{hours}h{rest // 60:02d}m"
 
 
-class SessionBar(Widget):
-    """Fixed-size panel: new content repaints it without a layout of the whole screen (a Static would
-    ask for one on every update)."""
+class SessionBar(Panel):
+    TITLE = "Session"
 
     def __init__(self, *, tz: tzinfo | None = None, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._content: RenderableType = Text("waiting for the database…", style="#a9a6cc")
-        self.tz = tz
+        super().__init__(tz=tz, id=id)
         self._live: SessionStats | None = None
         self._recent: list[SessionStats] = []
         self._loaded = False
-
-    @property
-    def content(self) -> RenderableType:
-        return self._content
-
-    def render(self) -> RenderableType:
-        return self._content
-
-    def _set(self, content: RenderableType) -> None:
-        self._content = content
-        self.refresh()
-
-    def on_mount(self) -> None:
-        self.border_title = "Session"
 
     def show(self, live: SessionStats | None, recent: list[SessionStats]) -> None:
         self._live, self._recent, self._loaded = live, recent, True

@@ -3,13 +3,14 @@ the LIVE session started. Only stored snapshots are shown: nothing stored reads 
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Group, RenderableType
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.widget import Widget
+
+from mhc_tui.widgets.panel import Panel
 
 if TYPE_CHECKING:
     from mhc_core.services.snapshots import Reading
@@ -54,28 +55,9 @@ def _ago(then: datetime, now: datetime) -> str:
     return f"{minutes // 60} h ago"
 
 
-class StatsPanel(Widget):
-    """Fixed-size panel: new content repaints it without a layout of the whole screen (a Static would
-    ask for one on every update)."""
+class StatsPanel(Panel):
+    TITLE = "Chaturbate stats"
 
-    def __init__(self, *, tz: tzinfo | None = None, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._content: RenderableType = Text("waiting for the database…", style="#a9a6cc")
-        self.tz = tz
-
-    @property
-    def content(self) -> RenderableType:
-        return self._content
-
-    def render(self) -> RenderableType:
-        return self._content
-
-    def _set(self, content: RenderableType) -> None:
-        self._content = content
-        self.refresh()
-
-    def on_mount(self) -> None:
-        self.border_title = "Chaturbate stats"
 
     def show(self, reading: Reading | None, since_session: dict[str, Any] | None, live: bool, now: datetime) -> None:
         if reading is None:
