@@ -31,6 +31,24 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("f", "cycle the feed filter"),
         ("1 2 3 4 5", "feed filter: all / chat / tips / PMs / room traffic"),
     )),
+    ("Lookup", (
+        ("ctrl+enter / ctrl+j", "look up (name, paste, or both)"),
+        ("ctrl+l", "back to the name field"),
+        ("enter", "open the person shown or picked"),
+        ("n", "note on the person shown"),
+    )),
+    ("Person", (
+        ("1 … 6", "tabs: overview, stats timeline, interactions, notes, tags, lists"),
+        ("n", "add a note"),
+        ("[ ]", "interactions: previous / next page"),
+        ("a e x", "tags: add / edit / remove"),
+        ("space / enter", "lists: toggle membership (Excluded also excludes)"),
+        ("r", "reload"),
+    )),
+    ("Sessions", (
+        ("enter", "open the session / the person on a transcript line"),
+        ("r", "reload"),
+    )),
 )
 
 
