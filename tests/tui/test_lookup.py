@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, Switch, TextArea
@@ -14,14 +11,7 @@ from mhc_tui.screens.lookup import LookupScreen
 from mhc_tui.screens.person import PersonScreen
 from mhc_tui.widgets.person_picker import PersonPicker
 from mhc_tui.widgets.person_summary import PersonSummary
-
-
-async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
+from tests.tui.conftest import wait_until as wait_for
 
 
 def text_of(screen, selector: str) -> str:  # type: ignore[no-untyped-def]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -16,14 +14,7 @@ from mhc_tui.screens.person import PersonScreen
 from mhc_tui.widgets.attributes_editor import AttributesEditor
 from mhc_tui.widgets.interactions_table import InteractionsTable
 from mhc_tui.widgets.lists_toggle import ListsToggle
-
-
-async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
+from tests.tui.conftest import wait_until as wait_for
 
 
 async def open_person(app, pilot: Pilot, person_id) -> PersonScreen:  # type: ignore[no-untyped-def]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -14,16 +11,9 @@ from mhc_tui.screens.person import PersonScreen
 from mhc_tui.screens.session_detail import SessionDetailScreen
 from mhc_tui.screens.sessions import SessionsScreen
 from mhc_tui.widgets.session_transcript import SessionTranscript
+from tests.tui.conftest import wait_until as wait_for
 
 from .conftest import later
-
-
-async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 async def open_sessions(app, pilot: Pilot) -> SessionsScreen:  # type: ignore[no-untyped-def]

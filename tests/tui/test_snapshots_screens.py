@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
@@ -15,18 +12,11 @@ from mhc_tui.screens.person import PersonScreen
 from mhc_tui.screens.session_detail import SessionDetailScreen
 from mhc_tui.screens.sessions import SessionsScreen
 from mhc_tui.widgets.session_transcript import SessionTranscript
+from tests.tui.conftest import wait_until as wait_for
 
 from .conftest import later
 
 SIZE = (120, 40)
-
-
-async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.05)
 
 
 async def settle(pilot: Pilot) -> None:
