@@ -161,14 +161,22 @@ class MHCApp(App[int]):
         from mhc_core.capture.notify import listen
 
         assert self.db is not None
-        async for note in listen(self.db.engine.url):
+        # This worker runs on the App's event loop, so the hook may update the health state directly.
+        async for note in listen(self.db.engine.url, on_disconnect=self._live_updates_lost):
             if note is None:
+                if self.health.live_updates[0] != "connected":
+                    self._set_health(live_updates=("connected", ""))
                 self.post_message(NotifyConnection())
                 self._broadcast(DataChanged("*", {}))
             else:
                 self._broadcast(DataChanged(note.channel, note.payload))
                 if note.channel in ("mhc_events", "mhc_sessions"):
                     self._summary_due = True
+
+    def _live_updates_lost(self, reason: str) -> None:
+        """The NOTIFY connection dropped (or cannot be made): say so until listen() reconnects."""
+        if self.health.live_updates != ("reconnecting", reason):
+            self._set_health(live_updates=("reconnecting", reason))  # announced once, on the change
 
     def _broadcast(self, message: DataChanged) -> None:
         """To the active screen; a modal leaves the screen beneath it visible, so that one hears too."""
@@ -311,6 +319,9 @@ class MHCApp(App[int]):
             if worker.group == "summary":
                 self._summary_running = False
             elif worker.group == "notify":
+                # report_worker_error below announces why; the health line shows it until a reconnect.
+                self.health = self.health.replace(live_updates=("reconnecting", "reader stopped"))
+                self.health_signal.publish(self.health)
                 self.set_timer(DB_RETRY_SECONDS, self._read_notifications)  # keep the feed live
             self.report_worker_error(worker)
         elif event.state == WorkerState.CANCELLED and worker.group == "summary":

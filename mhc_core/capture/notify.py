@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,12 +46,17 @@ def conninfo(url: str | URL) -> str:
 
 
 async def listen(
-    url: str | URL, channels: Iterable[str] = ALL_CHANNELS, *, retry_seconds: float = 2.0
+    url: str | URL,
+    channels: Iterable[str] = ALL_CHANNELS,
+    *,
+    retry_seconds: float = 2.0,
+    on_disconnect: Callable[[str], None] | None = None,
 ) -> AsyncIterator[Notification | None]:
     """Yield notifications forever, reconnecting after a lost connection.
 
     Yields None once after every (re)connection, so a reader re-reads everything it shows: whatever
-    was committed while it was disconnected would otherwise be missed.
+    was committed while it was disconnected would otherwise be missed. `on_disconnect`, if given, is
+    called with the reason each time the connection is lost (or cannot be made), before the retry wait.
     """
     dsn = conninfo(url)
     channels = list(channels)
@@ -69,6 +74,8 @@ async def listen(
                         continue
                     yield Notification(note.channel, payload if isinstance(payload, dict) else {})
         except psycopg.OperationalError as exc:
-            log.warning("notification connection lost (%s); reconnecting in %.0f s",
-                        str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, retry_seconds)
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            log.warning("notification connection lost (%s); reconnecting in %.0f s", reason, retry_seconds)
+            if on_disconnect is not None:
+                on_disconnect(reason)
             await asyncio.sleep(retry_seconds)

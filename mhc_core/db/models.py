@@ -115,6 +115,7 @@ class Person(Base):
         Index("ix_persons_platform_rid", "platform", "rid", unique=True, postgresql_where=text("rid IS NOT NULL")),
         Index("ix_persons_platform_did", "platform", "did", unique=True, postgresql_where=text("did IS NOT NULL")),
         Index("ix_persons_last_seen_at", "last_seen_at"),
+        Index("ix_persons_username_pattern", "username", postgresql_ops={"username": "text_pattern_ops"}),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(
@@ -141,6 +142,7 @@ class PersonAlias(Base):
     __table_args__ = (
         Index("ix_person_aliases_platform_username", "platform", "username"),
         Index("ix_person_aliases_person_id", "person_id"),
+        Index("ix_person_aliases_username_pattern", "username", postgresql_ops={"username": "text_pattern_ops"}),
         CheckConstraint("username = lower(username)", name="username_lowercase"),
     )
 

@@ -152,7 +152,9 @@ class DashboardScreen(Screen):
         self._loaded = True
         with self.app.batch_update():
             self.query_one(SessionBar).show(data.live, data.recent)
-            self.query_one(StatsPanel).show(data.reading, data.since_session, data.live is not None, now)
+            configured = self.app.settings.stats_token is not None  # type: ignore[attr-defined]
+            self.query_one(StatsPanel).show(data.reading, data.since_session, data.live is not None, now,
+                                            configured=configured)
             self.query_one(RoomList).show(data.room)
 
     # -- the selected person ------------------------------------------------------------------------

@@ -4,6 +4,10 @@ A DataTable or ListView slows down with thousands of rows, so the feed is a Line
 a bounded list: only the visible lines are drawn (each drawn line cached), appends are batched per
 fetch, and the oldest events fall off past `cap`. The newest event is at the bottom; while the
 cursor is on the last line the feed follows new events, once moved up it stays where it is.
+
+A type filter shows at once what is in memory, then loads the newest FILTER_EVENTS events of those
+types from the database (older tips, say, that were never loaded or fell out of the buffer) and keeps
+following new ones; the unfiltered list is kept apart, so "all" shows the live stream again.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
 DEFAULT_CAP = 10_000
 INITIAL_EVENTS = 500
 FETCH_LIMIT = 2_000
+FILTER_EVENTS = 2_000  # loaded from the database when a type filter is chosen
 
 # (key, label, interaction types or None for all)
 FILTERS: tuple[tuple[str, str, frozenset[str] | None], ...] = (
@@ -132,8 +137,8 @@ class FeedView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.cap = cap
         self.tz = tz
-        self._all: list[FeedItem] = []
-        self._visible: list[FeedItem] = []
+        self._all: list[FeedItem] = []  # every event as fetched: a contiguous run of the newest
+        self._visible: list[FeedItem] = []  # _all filtered, plus older matches loaded for the filter
         self._ids: list[int] = []  # ids of _visible, for bisect
         self._types: frozenset[str] | None = None
         self._follow = True
@@ -145,6 +150,11 @@ class FeedView(ScrollView, can_focus=True):
     @property
     def last_id(self) -> int:
         return self._all[-1].id if self._all else 0
+
+    @property
+    def types(self) -> frozenset[str] | None:
+        """The interaction types shown, None for all."""
+        return self._types
 
     @property
     def visible_count(self) -> int:
@@ -173,37 +183,56 @@ class FeedView(ScrollView, can_focus=True):
         if not new:
             return
         self._all.extend(new)
-        shown = [item for item in new if self._types is None or item.type in self._types]
+        del self._all[:max(0, len(self._all) - self.cap)]
+        # A filter's load may already have brought the newest matches: never show a line twice.
+        last_shown = self._ids[-1] if self._ids else 0
+        shown = [item for item in new
+                 if item.id > last_shown and (self._types is None or item.type in self._types)]
         self._visible.extend(shown)
         self._ids.extend(item.id for item in shown)
         self._trim()
         self._changed()
 
     def _trim(self) -> None:
-        excess = len(self._all) - self.cap
-        if excess <= 0:
+        gone = len(self._visible) - self.cap
+        if gone <= 0:
             return
-        first_kept = self._all[excess].id
-        del self._all[:excess]
-        gone = bisect.bisect_left(self._ids, first_kept)
-        if gone:
-            del self._visible[:gone]
-            del self._ids[:gone]
-            self._cache.clear()
-            if not self._follow:
-                self.set_reactive(FeedView.cursor, max(0, self.cursor - gone))
-                self.scroll_to(y=max(0, self.scroll_y - gone), animate=False, immediate=True)
+        del self._visible[:gone]
+        del self._ids[:gone]
+        self._cache.clear()
+        if not self._follow:
+            self.set_reactive(FeedView.cursor, max(0, self.cursor - gone))
+            self.scroll_to(y=max(0, self.scroll_y - gone), animate=False, immediate=True)
 
     def set_filter(self, types: frozenset[str] | None) -> None:
-        keep = self.selected
+        """Show only these types (None: all) from what is in memory; `merge` adds older ones."""
         self._types = types
-        self._visible = [item for item in self._all if types is None or item.type in types]
-        self._ids = [item.id for item in self._visible]
+        self._replace([item for item in self._all if types is None or item.type in types])
+
+    def merge(self, types: frozenset[str] | None, items: Iterable[FeedItem]) -> None:
+        """Add events loaded from the database for the filter `types` (ignored if the filter has changed
+        since): older matches appear above, the selected line stays selected where it was on screen."""
+        if types is None or types != self._types:
+            return
+        have = set(self._ids)
+        extra = [item for item in items if item.id not in have and item.type in types]
+        if extra:
+            self._replace(sorted(self._visible + extra, key=lambda item: item.id)[-self.cap:])
+
+    def _replace(self, items: list[FeedItem]) -> None:
+        keep = self.selected if not self._follow else None
+        row = self.cursor - int(self.scroll_y)  # the selected line's row on screen
+        self._visible = items
+        self._ids = [item.id for item in items]
         self._cache.clear()
-        if keep is not None and not self._follow:
-            index = bisect.bisect_left(self._ids, keep.id)
-            self.set_reactive(FeedView.cursor, min(index, len(self._visible) - 1))
+        if keep is not None:
+            index = min(bisect.bisect_left(self._ids, keep.id), len(self._visible) - 1)
+            self.set_reactive(FeedView.cursor, index)
         self._changed()
+        if keep is not None:
+            # Keep the selected line where it was on screen, even with older lines added above it.
+            self.scroll_to(y=max(0, self.cursor - row), animate=False, immediate=True)
+            self._scroll_cursor_visible()
 
     def _changed(self) -> None:
         # Setting `virtual_size` normally asks for a layout of the whole screen, which redraws every
@@ -324,6 +353,7 @@ class EventFeed(Vertical):
         self._tz = tz
         self._fetching = False
         self._again = False
+        self._filter_due = False  # the chosen filter's events are still to be loaded from the database
         self.loaded = False  # the first fetch (the last INITIAL_EVENTS events) has landed
 
     def compose(self) -> ComposeResult:
@@ -362,8 +392,11 @@ class EventFeed(Vertical):
         self.filter_key = keys[(keys.index(self.filter_key) + 1) % len(keys)]
 
     def watch_filter_key(self, key: str) -> None:
-        self.view.set_filter(FILTER_TYPES[key])
+        types = FILTER_TYPES[key]
+        self.view.set_filter(types)
         self.query_one("#feed-filter", Static).update(self._filter_bar())
+        self._filter_due = types is not None
+        self._load_filter()
 
     # -- fetching ----------------------------------------------------------------------------------
 
@@ -378,6 +411,24 @@ class EventFeed(Vertical):
         self._fetching = True
         self._again = False
         self._fetch(db, self.view.last_id, initial=not self.loaded)
+        self._load_filter()
+
+    def _load_filter(self) -> None:
+        """Load the newest events of the filter's types, once per choice (retried on the next refresh if
+        there is no database yet or the load failed)."""
+        types = self.view.types
+        db = getattr(self.app, "db", None)
+        if not self._filter_due or types is None or db is None:
+            return
+        self._filter_due = False
+        self._fetch_filtered(db, types)
+
+    @work(thread=True, exclusive=True, group="feed-filter", exit_on_error=False)
+    def _fetch_filtered(self, db, types: frozenset[str]) -> tuple[frozenset[str], list[FeedItem]]:  # type: ignore[no-untyped-def]
+        from mhc_core.services import feed
+
+        with db.session() as s:
+            return types, feed.latest_events(s, limit=min(FILTER_EVENTS, self._cap), types=sorted(types))
 
     @work(thread=True, exclusive=True, group="feed", exit_on_error=False)
     def _fetch(self, db, after_id: int, *, initial: bool) -> list[FeedItem]:  # type: ignore[no-untyped-def]
@@ -396,6 +447,9 @@ class EventFeed(Vertical):
             return out[-self._cap:]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "feed-filter":
+            self._filter_loaded(event)
+            return
         if event.worker.group != "feed" or event.state not in (
             WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED
         ):
@@ -410,6 +464,17 @@ class EventFeed(Vertical):
                 report(event.worker)
         if self._again:
             self.refresh_events()
+
+    def _filter_loaded(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            types, items = event.worker.result
+            self.view.merge(types, items)  # ignored if another filter was chosen meanwhile
+        elif event.state == WorkerState.ERROR:
+            if self.view.types is not None:
+                self._filter_due = True  # try again with the next refresh
+            report = getattr(self.app, "report_worker_error", None)
+            if report is not None:
+                report(event.worker)
 
     def selected_person(self) -> tuple[uuid.UUID, str] | None:
         item = self.view.selected

@@ -1,4 +1,5 @@
-"""The health line, docked on every screen: capture, stats poller, database, last event, LIVE session.
+"""The health line, docked on every screen: capture, stats poller, database, live updates (the NOTIFY
+connection, shown only while it is lost), last event, LIVE session.
 
 The state lives on the App (`HealthState`, replaced on each change); every HealthLine subscribes to
 the App's health signal and redraws from it, so switching screens never loses it.
@@ -60,6 +61,9 @@ class HealthState:
     stats: Any
     database: tuple[str, str] = ("connecting", "connecting to database…")
     summary: LiveSummary | None = None
+    # The NOTIFY (LISTEN) connection that keeps every screen live: "connecting" until the first
+    # connection, "connected", or "reconnecting" with the reason it was lost.
+    live_updates: tuple[str, str] = ("connecting", "")
 
     def replace(self, **changes: Any) -> HealthState:
         return dataclasses.replace(self, **changes)
@@ -79,6 +83,10 @@ class HealthState:
             found.append(Problem("Database", f"{self.database[1]}\nRetrying every few seconds.", "error"))
         elif self.database[0] == "connected" and old.database[0] == "unreachable":
             found.append(Problem("Database", f"connected again ({self.database[1]})", "information"))
+        if self.live_updates[0] == "reconnecting" and old.live_updates[0] != "reconnecting":
+            reason = f" ({self.live_updates[1]})" if self.live_updates[1] else ""
+            found.append(Problem("Live updates", f"The notification connection was lost{reason}.\n"
+                                 "Reconnecting; screens do not update until it is back.", "warning"))
         return found
 
 
@@ -126,6 +134,7 @@ _STYLE = {
     "stopped": "#a9a6cc",
     "unreachable": "bold #ff6b81",
     "connecting": "#f2b45c",
+    "reconnecting": "bold #f2b45c",
 }
 _SEP = (" │ ", "#5b5880")
 
@@ -183,6 +192,10 @@ def render_health(state: HealthState, now: datetime) -> Text:
         text.append("connected", _STYLE["connected"])
     else:
         text.append(f"unreachable ({short_reason(db_message)}), retrying", _STYLE["unreachable"])
+    if db_state == "connected" and state.live_updates[0] == "reconnecting":
+        # Before the last event's age: that one stops updating too while this lasts.
+        text.append(*_SEP)
+        text.append("live updates reconnecting…", _STYLE["reconnecting"])
     if summary is not None:
         text.append(*_SEP)
         text.append(age_text(summary.last_event_at, now), "#a9a6cc")

@@ -1,12 +1,13 @@
 """The broadcaster's Chaturbate Stats API figures, with the change since the previous snapshot and since
-the LIVE session started. Only stored snapshots are shown: nothing stored reads "no stats yet"."""
+the LIVE session started. Only stored snapshots are shown: nothing stored reads "no stats yet", or says
+how to configure the Stats API when no token is set (stored snapshots are still shown, marked as such)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -55,28 +56,56 @@ def _ago(then: datetime, now: datetime) -> str:
     return f"{minutes // 60} h ago"
 
 
+NOT_CONFIGURED = "Stats API not configured — set MHC_STATS_TOKEN"
+POLLING_OFF = "stored data · polling off"
+
+
 class StatsPanel(Panel):
     TITLE = "Chaturbate stats"
 
-
-    def show(self, reading: Reading | None, since_session: dict[str, Any] | None, live: bool, now: datetime) -> None:
+    def show(
+        self,
+        reading: Reading | None,
+        since_session: dict[str, Any] | None,
+        live: bool,
+        now: datetime,
+        *,
+        configured: bool = True,
+    ) -> None:
+        """`configured`: a Stats API token is set, so the poller may store new snapshots."""
         if reading is None:
-            self.border_subtitle = "Stats API"
-            self._set(Text("no stats yet — the Stats API poller has not stored a snapshot", style="#a9a6cc"))
+            if configured:
+                self.border_subtitle = "Stats API"
+                self._set(Text("no stats yet — the Stats API poller has not stored a snapshot", style="#a9a6cc"))
+            else:
+                self.border_subtitle = "Stats API · not configured"
+                self._set(Text(NOT_CONFIGURED, style="#a9a6cc"))
             return
         snap = reading.snapshot
         metrics = snap.normalized_metrics or {}
         captured = snap.captured_at.astimezone(self.tz).strftime("%H:%M")
-        self.border_subtitle = f"Stats API · {captured} ({_ago(snap.captured_at, now)})"
+        ago = _ago(snap.captured_at, now)
+        if configured:
+            self.border_subtitle = f"Stats API · {captured} ({ago})"
+        else:
+            self.border_subtitle = f"stored {captured} ({ago}) · set MHC_STATS_TOKEN"
         online = metrics.get("online")
-        head = Text()
-        head.append("Chaturbate says ", "#a9a6cc")
+        head = Text(no_wrap=True, overflow="ellipsis")
+        head.append("Chaturbate says " if configured else "Chaturbate said ", "#a9a6cc")
         if online is True:
             head.append("online", "bold #5fd39a")
         elif online is False:
             head.append("offline", "bold #a9a6cc")
         else:
             head.append("unknown", "#a9a6cc")
+        heading: RenderableType = head
+        if not configured:
+            # Muted, on the same line: the panel has no row to spare for it.
+            top = Table.grid(expand=True)
+            top.add_column(ratio=1, no_wrap=True)
+            top.add_column(justify="right", no_wrap=True)
+            top.add_row(head, Text(POLLING_OFF, "#6f74a8"))
+            heading = top
         table = Table.grid(padding=(0, 1), expand=True)
         table.add_column(style="#a9a6cc", ratio=3)
         table.add_column(justify="right", ratio=2)
@@ -96,4 +125,4 @@ class StatsPanel(Panel):
             )
         if previous is None:
             table.add_row(Text("first snapshot: no change to show yet", "#6f74a8"), "", "", "")
-        self._set(Group(head, table))
+        self._set(Group(heading, table))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from mhc_core.capture.notify import CHANNEL_EVENTS, notify
 from mhc_core.capture.status import ComponentStatus
 from mhc_core.config import Settings
 from mhc_core.db.models import SessionStatus, StreamSession
 from mhc_tui.screens.confirm import ConfirmScreen
 from mhc_tui.screens.dashboard import DashboardScreen
 from mhc_tui.screens.help import HelpScreen
+from mhc_tui.widgets.event_feed import FeedView
 from mhc_tui.widgets.health import HealthLine
 from tests.tui.conftest import NOW, dashboard_loaded, notices, wait_until
 
@@ -224,3 +226,46 @@ async def test_command_palette_notes_on_the_selected_feed_line(make_app, seed_ro
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, NoteModal), what="note modal")
         assert app.screen.username == "alice_01"  # the newest line is selected while following
+
+
+def _terminate_listen(db) -> int:  # type: ignore[no-untyped-def]
+    """Kill the console's NOTIFY connection, as a server restart or a network drop would."""
+    with db.engine.begin() as conn:
+        return len(conn.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' "
+            "AND datname = current_database() AND pid <> pg_backend_pid()"
+        )).all())
+
+
+async def test_health_line_shows_live_updates_reconnecting(make_app, seed_room, db):
+    from mhc_core.services import interactions, persons
+
+    app = make_app()
+    said: list[str] = []  # every notification (toasts expire, so notices() could miss an early one)
+    real_notify = app.notify
+    app.notify = lambda message, **kw: (said.append(message), real_notify(message, **kw))[1]  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: dashboard_loaded(app) and app.health.live_updates[0] == "connected",
+                         what="dashboard and LISTEN")
+        await wait_until(pilot, lambda: "last event" in _health(app), what="health summary")
+        assert "live updates" not in _health(app)
+        assert _terminate_listen(db) == 1
+        await wait_until(pilot, lambda: "db connected │ live updates reconnecting…" in _health(app),
+                         what="reconnecting shown")
+        assert sum("notification connection was lost" in n for n in said) == 1
+        await wait_until(pilot, lambda: "live updates" not in _health(app), what="reconnected")
+        assert "db connected │ last event 30 s ago" in _health(app)
+        # Live again: a committed event reaches the feed.
+        with db.session() as s:
+            gina = persons.find_or_create(s, "gina_g", role="VIEWER")
+            interactions.append(s, gina.id, "CHAT_MESSAGE", content="back?", timestamp=NOW, source="cb_events",
+                                event_id="after-reconnect", stream_session_id=seed_room.session_id)
+            notify(s, CHANNEL_EVENTS, {"count": 1})
+        view = app.screen.query_one(FeedView)
+        await wait_until(pilot, lambda: view.selected is not None and view.selected.content == "back?",
+                         what="the event after the reconnect")
+        # A second drop is a new problem: announced again, once.
+        assert _terminate_listen(db) == 1
+        await wait_until(pilot, lambda: "live updates reconnecting…" in _health(app), what="reconnecting again")
+        await wait_until(pilot, lambda: "live updates" not in _health(app), what="reconnected again")
+        assert sum("notification connection was lost" in n for n in said) == 2

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pydantic import SecretStr
 from rich.console import Console
 from sqlalchemy import select
 
+from mhc_core.config import Settings
 from mhc_core.db.models import Interaction
 from mhc_tui.screens.dashboard import DashboardScreen
 from mhc_tui.screens.note import NoteModal
@@ -107,7 +109,8 @@ async def test_empty_database_shows_no_invented_figures(make_app, db):
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: dashboard_loaded(app), what="dashboard")
         stats = "\n".join(_plain(app.screen.query_one(StatsPanel)))
-        assert "no stats yet" in stats
+        assert "Stats API not configured — set MHC_STATS_TOKEN" in stats  # no token in the test settings
+        assert "no stats yet" not in stats
         bar = "\n".join(_plain(app.screen.query_one(SessionBar)))
         assert "no LIVE session" in bar and "no sessions recorded yet" in bar
         assert app.screen.query_one(FeedView).visible_count == 0
@@ -115,14 +118,42 @@ async def test_empty_database_shows_no_invented_figures(make_app, db):
         assert "Select a line in the feed or the room first." in notices(app)
 
 
-async def test_stats_panel_shows_changes_since_last_snapshot_and_session_start(make_app, seed_room):
-    app = make_app()
+def _with_stats_token(settings: Settings) -> Settings:
+    return settings.model_copy(update={"stats_token": SecretStr("stats-token")})
+
+
+async def test_stats_panel_shows_changes_since_last_snapshot_and_session_start(make_app, seed_room, settings):
+    app = make_app(settings=_with_stats_token(settings))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: dashboard_loaded(app), what="dashboard")
         panel = app.screen.query_one(StatsPanel)
         lines = [line for line in _plain(panel) if "token balance" in line]
         assert lines and lines[0].split()[-3:] == ["10,625", "+100", "+625"]
         assert "Stats API · 21:25 (5 min ago)" in (panel.border_subtitle or "")
+        assert "polling off" not in "\n".join(_plain(panel))
+
+
+async def test_stats_panel_with_a_token_and_nothing_stored_waits_for_the_poller(make_app, db, settings):
+    app = make_app(settings=_with_stats_token(settings))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: dashboard_loaded(app), what="dashboard")
+        stats = "\n".join(_plain(app.screen.query_one(StatsPanel)))
+        assert "no stats yet — the Stats API poller has not stored a" in stats
+        assert "not configured" not in stats
+
+
+async def test_stats_panel_without_a_token_still_shows_stored_snapshots(make_app, seed_room, settings):
+    assert settings.stats_token is None
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: dashboard_loaded(app), what="dashboard")
+        panel = app.screen.query_one(StatsPanel)
+        text = _plain(panel)
+        assert text[0].startswith("Chaturbate said online") and text[0].rstrip().endswith("stored data · polling off")
+        lines = [line for line in text if "token balance" in line]
+        assert lines and lines[0].split()[-3:] == ["10,625", "+100", "+625"]
+        assert panel.border_subtitle == "stored 21:25 (5 min ago) · set MHC_STATS_TOKEN"
+        assert "not configured" not in "\n".join(text)
 
 
 def _plain(widget) -> list[str]:  # type: ignore[no-untyped-def]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import insert, select
+
 from mhc_core.capture.notify import CHANNEL_EVENTS, notify
-from mhc_core.db.models import InteractionSource
+from mhc_core.db.models import Interaction, InteractionSource
 from mhc_core.services import feed, interactions, persons
 from mhc_core.services.feed import FeedItem
 from mhc_tui.screens.dashboard import DashboardScreen
-from mhc_tui.widgets.event_feed import FeedView, format_item
+from mhc_tui.widgets.event_feed import FILTER_TYPES, INITIAL_EVENTS, FeedView, format_item
 from mhc_tui.widgets.room_list import RoomList
 from tests.tui.conftest import NOW, dashboard_loaded, wait_until
 
@@ -126,3 +128,88 @@ async def test_a_committed_event_appears_after_notify(make_app, seed_room, db):
         assert room.selected_person() is not None
         first = room.get_row_at(0)
         assert first[0].plain == "gina_g" and first[2].plain == "777"
+
+
+async def test_filter_loads_and_merges_without_losing_the_selection(make_app, db):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = FeedView(cap=100, tz=UTC)
+        await app.screen.mount(view)
+        view.append(_item(i, "TIP_EVENT" if i % 10 == 0 else "CHAT_MESSAGE", tokens=5) for i in range(201, 301))
+        await pilot.pause()
+        tips = FILTER_TYPES["tips"]
+        view.set_filter(tips)
+        assert [i.id for i in view.visible_items()] == list(range(210, 301, 10))  # what is in memory
+        view.action_cursor(-2)
+        assert view.selected.id == 280
+        # The database has older tips, and one newer than the last fetch (committed meanwhile).
+        loaded = [_item(i, "TIP_EVENT", tokens=5) for i in range(100, 311, 10)]
+        view.merge(FILTER_TYPES["chat"], loaded)  # for a filter no longer chosen: ignored
+        assert view.visible_count == 10
+        view.merge(tips, loaded)
+        assert [i.id for i in view.visible_items()] == list(range(100, 311, 10))
+        assert view.selected.id == 280  # the operator's line stays selected
+        view.append([_item(305), _item(310, "TIP_EVENT", tokens=5), _item(320, "TIP_EVENT", tokens=5)])
+        assert [i.id for i in view.visible_items()][-3:] == [300, 310, 320]  # no line twice
+        view.set_filter(None)
+        assert [i.id for i in view.visible_items()][-3:] == [305, 310, 320]
+        assert view.visible_count == 100  # the unfiltered buffer, not the tips loaded for the filter
+
+
+def _bury_tips_under_chat(db) -> list[int]:  # type: ignore[no-untyped-def]
+    """More tips than the feed's first load, mixed with chat, then as many chat lines again: the first
+    load shows chat only. Returns the tip ids."""
+    count = INITIAL_EVENTS + 100
+    with db.session() as s:
+        tipper = persons.find_or_create(s, "old_tipper", role="VIEWER")
+        chatter = persons.find_or_create(s, "chatterbox", role="VIEWER")
+
+        def row(n: int, who: uuid.UUID, kind: str) -> dict:  # type: ignore[type-arg]
+            return {"person_id": who, "type": kind, "timestamp": NOW - timedelta(hours=2) + timedelta(seconds=n),
+                    "source": InteractionSource.CB_EVENTS.value, "content": f"{kind} {n}",
+                    "meta": {"tokens": 10} if kind == "TIP_EVENT" else {}, "event_id": f"bulk-{n}"}
+
+        rows = []
+        for n in range(count):
+            rows.append(row(2 * n, tipper.id, "TIP_EVENT"))
+            rows.append(row(2 * n + 1, chatter.id, "CHAT_MESSAGE"))
+        rows.extend(row(2 * count + n, chatter.id, "CHAT_MESSAGE") for n in range(count))
+        s.execute(insert(Interaction), rows)
+    with db.session() as s:
+        return list(s.scalars(select(Interaction.id).where(Interaction.type == "TIP_EVENT").order_by(Interaction.id)))
+
+
+async def test_a_filter_loads_older_events_of_its_types_from_the_database(make_app, db):
+    tip_ids = _bury_tips_under_chat(db)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: dashboard_loaded(app), what="dashboard")
+        view = app.screen.query_one(FeedView)
+        assert view.visible_count == INITIAL_EVENTS
+        assert {i.type for i in view.visible_items()} == {"CHAT_MESSAGE"}  # the tips are not in memory
+        await pilot.press("3")
+        await wait_until(pilot, lambda: view.visible_count == len(tip_ids), what="the older tips")
+        assert [i.id for i in view.visible_items()] == tip_ids
+        assert view.following and view.selected.id == tip_ids[-1]
+        # Live events of the filter's types keep arriving; others do not show.
+        with db.session() as s:
+            gina = persons.find_or_create(s, "gina_g", role="VIEWER")
+            interactions.append(s, gina.id, "TIP_EVENT", timestamp=NOW, source="cb_events", event_id="live-tip",
+                                metadata={"tokens": 321})
+            interactions.append(s, gina.id, "CHAT_MESSAGE", content="thanks!", timestamp=NOW, source="cb_events",
+                                event_id="live-chat")
+            notify(s, CHANNEL_EVENTS, {"count": 2})
+        await wait_until(pilot, lambda: view.selected.username == "gina_g", what="the live tip")
+        assert view.selected.tokens == 321
+        assert view.visible_count == len(tip_ids) + 1
+        assert {i.type for i in view.visible_items()} == {"TIP_EVENT"}
+        # Chat: more than the first load, from the database too.
+        await pilot.press("2")
+        await wait_until(pilot, lambda: view.visible_count == 2 * len(tip_ids) + 1, what="the older chat")
+        assert view.visible_items()[-1].content == "thanks!"
+        # All: the live stream again (the first load and what followed), every type.
+        await pilot.press("1")
+        assert view.visible_count == INITIAL_EVENTS + 2
+        assert [i.type for i in view.visible_items()[-2:]] == ["TIP_EVENT", "CHAT_MESSAGE"]
+        await pilot.pause(0.2)
+        assert view.visible_count == INITIAL_EVENTS + 2  # nothing loaded late into "all"
