@@ -2,8 +2,9 @@
 
 `write_batch` runs inside the caller's transaction. Only events the journal did not already hold are
 projected, so a replayed batch (after a restart, a retry, or a second capturer) stores nothing twice.
-A batch costs at most four round trips (journal; persons; the LIVE session; interactions + cursor +
-NOTIFY), each a statement of constant text whose rows travel as one JSON array (see below).
+A batch is one statement (journal, persons, interactions linked to the LIVE session, cursor, NOTIFY);
+one that starts or stops a broadcast costs a few more round trips around the session tracker. Every
+statement has constant text, and its rows travel as one JSON array (see below).
 """
 
 from __future__ import annotations
@@ -65,6 +66,51 @@ _FINISH = text(
     SELECT pg_notify(:channel, :notify) WHERE :notify IS NOT NULL
     """
 )
+# A batch that neither starts nor stops a broadcast (nearly all of them) is written by this one
+# statement: the journal insert, then for the rows new to the journal only, the persons (composed from
+# services/persons.py), the interactions linked to the LIVE session, the cursor, and one NOTIFY when
+# something new was journaled. Each row of :rows is a journal row, plus "p" (the projection) when the
+# event has one (used only when :project). It returns one row per event new to the journal, with the
+# session its interaction was linked to; the NOTIFY (the payload notify() would send) is queued once, on
+# the first of those rows.
+_WRITE = text(
+    """
+    WITH r AS (
+        SELECT doc, n FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS x(doc, n)
+    ), j AS (
+        INSERT INTO event_log (event_id, broadcaster, method, payload, event_time, received_at, error)
+        SELECT r.doc->>'event_id', :broadcaster, r.doc->>'method', r.doc->'payload',
+               (r.doc->>'event_time')::timestamptz, (r.doc->>'received_at')::timestamptz, r.doc->>'error'
+        FROM r ORDER BY r.n
+        ON CONFLICT (event_id) DO NOTHING
+        RETURNING id, event_id
+    ), p AS (
+        SELECT r.n, j.event_id, r.doc->'p' AS p, (r.doc->>'event_time')::timestamptz AS ts
+        FROM r JOIN j ON j.event_id = r.doc->>'event_id'
+        WHERE CAST(:project AS boolean) AND r.doc ? 'p'
+    ), seen AS (
+        SELECT p.p->>'u' AS u, min(p.ts) AS f, max(p.ts) AS l FROM p GROUP BY 1
+    ), """ + persons.persons_upsert_sql("seen") + """, live AS (
+        SELECT id, started_at FROM stream_sessions WHERE broadcaster = :broadcaster AND status = :live
+    ), i AS (
+        INSERT INTO interactions (person_id, stream_session_id, type, content, timestamp, source, metadata,
+                                  event_id)
+        SELECT up.id, CASE WHEN live.started_at <= p.ts THEN live.id END, p.p->>'type',
+               p.p->>'content', p.ts, :source, p.p->'meta', p.event_id
+        FROM p JOIN persons_up AS up ON up.username = p.p->>'u' LEFT JOIN live ON true
+        ORDER BY p.n
+        RETURNING event_id, stream_session_id
+    ), c AS (
+        INSERT INTO listener_state (broadcaster, cursor, updated_at) VALUES (:broadcaster, :cursor, now())
+        ON CONFLICT (broadcaster) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = EXCLUDED.updated_at
+    )
+    SELECT j.id, j.event_id, i.stream_session_id,
+           CASE WHEN row_number() OVER () = 1 THEN pg_notify(:channel, format(
+               '{"broadcaster": %s, "count": %s, "max_id": %s}',
+               to_json(CAST(:broadcaster AS text)), count(*) OVER (), max(j.id) OVER ())) END
+    FROM j LEFT JOIN i ON i.event_id = j.event_id
+    """
+)
 _NO_ROWS = "[]"
 _START = InteractionType.BROADCAST_START.value
 _STOP = InteractionType.BROADCAST_STOP.value
@@ -72,12 +118,8 @@ _BROADCASTS = frozenset({_START, _STOP})
 
 
 def _journal_rows(entries: list[JournalEntry]) -> str:
-    return "[" + ",".join(
-        f'{{"event_id":{dumps(e.event_id)},"method":{dumps(e.method)},"payload":{e.payload_json},'
-        f'"event_time":"{e.event_time.isoformat()}","received_at":"{e.received_at.isoformat()}",'
-        f'"error":{dumps(e.error)}}}'
-        for e in entries
-    ) + "]"
+    """The entries as one JSON array (see JournalEntry.row_json)."""
+    return "[" + ",".join(e.row_json for e in entries) + "]"
 
 
 @dataclass
@@ -86,8 +128,18 @@ class BatchResult:
     errors: int = 0  # of which were kept with an error (unknown, damaged, foreign)
     max_log_id: int | None = None
     last_event_at: datetime | None = None
-    projected: list[dict[str, Any]] = field(default_factory=list)  # simple dicts for printers/feeds
     sessions_changed: bool = False
+    # Each projected event with the session it was linked to; turned into `projected` only when read
+    # (on the reader's thread: the database thread has better things to do).
+    linked: list[tuple[JournalEntry, int | None]] = field(default_factory=list, repr=False)
+    _projected: list[dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def projected(self) -> list[dict[str, Any]]:
+        """Simple dicts for printers/feeds, one per projected event, in feed order."""
+        if self._projected is None:
+            self._projected = [_describe(e, sid) for e, sid in self.linked]
+        return self._projected
 
 
 def read_cursor(session: Session, broadcaster: str) -> str | None:
@@ -126,35 +178,63 @@ def write_batch(
     """Journal `entries`, project the new valid ones, move the cursor, and queue one NOTIFY.
 
     `project=False` journals only (the fallback when projecting a batch keeps failing).
-    Round trips: the journal insert (which also reads the LIVE session), the persons (only when there
-    is something new to project), then one statement for interactions + cursor + NOTIFY; a batch that
-    starts or stops a broadcast adds the session tracker's own.
+    Round trips: one statement (`_WRITE`) for the whole batch, unless it starts or stops a broadcast:
+    then the journal insert (which also reads the LIVE session), the persons, the session tracker's
+    own, and one statement for interactions + cursor + NOTIFY.
     """
-    result = BatchResult()
     entries = _unique(entries)
-    fresh: list[tuple[int, JournalEntry]] = []
+    if needs_transaction(entries, project):
+        return _write_with_tracker(session, broadcaster, entries, cursor, merge_minutes)
+    result = BatchResult()
+    params = {"rows": _journal_rows(entries), "project": project, "broadcaster": broadcaster,
+              "live": SessionStatus.LIVE.value, "source": SOURCE, "cursor": cursor, "channel": CHANNEL_EVENTS}
+    inserted: dict[str, tuple[int, int | None]] = {}
+    for log_id, event_id, sid, _ in session.execute(_WRITE, params):
+        inserted[event_id] = (log_id, sid)
+    fresh = [(inserted[e.event_id][0], e) for e in entries if e.event_id in inserted]
+    _summarise(fresh, result)
+    if project:
+        result.linked = [(e, inserted[e.event_id][1]) for _, e in fresh if e.projection is not None]
+    return result
+
+
+def needs_transaction(entries: list[JournalEntry], project: bool = True) -> bool:
+    """True when write_batch writes this batch with more than one statement (it starts or stops a broadcast)."""
+    return project and any(e.projection is not None and e.projection.type in _BROADCASTS for e in entries)
+
+
+def _summarise(fresh: list[tuple[int, JournalEntry]], result: BatchResult) -> None:
+    """Count the events new to the journal (`fresh`: log id, entry) into `result`."""
+    if not fresh:
+        return
+    result.journaled = len(fresh)
+    result.errors = sum(1 for _, e in fresh if e.error)
+    result.max_log_id = max(log_id for log_id, _ in fresh)
+    result.last_event_at = max(e.event_time for _, e in fresh)
+    for _, e in fresh:
+        if e.error:
+            log.warning("event %s (%s) kept in the journal with an error: %s", e.event_id, e.method, e.error)
+
+
+def _write_with_tracker(
+    session: Session, broadcaster: str, entries: list[JournalEntry], cursor: str | None, merge_minutes: int
+) -> BatchResult:
+    """write_batch for a batch with broadcastStart/Stop: the session tracker runs between the statements."""
+    result = BatchResult()
     live: _Live | None = None
-    if entries:
-        params = {"broadcaster": broadcaster, "rows": _journal_rows(entries), "live": SessionStatus.LIVE.value}
-        inserted: dict[str, int] = {}
-        for log_id, event_id, live_id, live_started in session.execute(_JOURNAL_INSERT, params):
-            inserted[event_id] = log_id
-            if live_id is not None:
-                live = _Live(live_id, live_started)
-        fresh = [(inserted[e.event_id], e) for e in entries if e.event_id in inserted]
+    params = {"broadcaster": broadcaster, "rows": _journal_rows(entries), "live": SessionStatus.LIVE.value}
+    inserted: dict[str, int] = {}
+    for log_id, event_id, live_id, live_started in session.execute(_JOURNAL_INSERT, params):
+        inserted[event_id] = log_id
+        if live_id is not None:
+            live = _Live(live_id, live_started)
+    fresh = [(inserted[e.event_id], e) for e in entries if e.event_id in inserted]
     rows = _NO_ROWS
     note: str | None = None
     if fresh:
-        result.journaled = len(fresh)
-        result.errors = sum(1 for _, e in fresh if e.error)
-        result.max_log_id = max(log_id for log_id, _ in fresh)
-        result.last_event_at = max(e.event_time for _, e in fresh)
-        for _, e in fresh:
-            if e.error:
-                log.warning("event %s (%s) kept in the journal with an error: %s", e.event_id, e.method, e.error)
-        if project:
-            rows = _project(session, broadcaster, [e for _, e in fresh if e.projection is not None],
-                            merge_minutes, live, result)
+        _summarise(fresh, result)
+        rows = _project(session, broadcaster, [e for _, e in fresh if e.projection is not None],
+                        merge_minutes, live, result)
         # The same payload notify() would send.
         note = json.dumps({"broadcaster": broadcaster, "count": result.journaled, "max_id": result.max_log_id})
     session.execute(_FINISH, {"rows": rows, "source": SOURCE, "broadcaster": broadcaster, "cursor": cursor,
@@ -217,18 +297,18 @@ def _project(
         ts = e.event_time.isoformat()
         out.append({"person_id": ids[p.username], "sid": sid, "type": p.type, "content": p.content, "ts": ts,
                     "meta": p.metadata, "event_id": e.event_id})
-        result.projected.append(_describe(e, sid, ts))
+        result.linked.append((e, sid))
     result.sessions_changed = tracker is not None and tracker.changed
     return dumps(out)
 
 
-def _describe(e: JournalEntry, sid: int | None, event_time: str) -> dict[str, Any]:
+def _describe(e: JournalEntry, sid: int | None) -> dict[str, Any]:
     p = e.projection
     assert p is not None
     meta = p.metadata
     out: dict[str, Any] = {
         "event_id": e.event_id, "method": e.method, "type": p.type, "username": p.username,
-        "content": p.content, "event_time": event_time, "session_id": sid,
+        "content": p.content, "event_time": e.event_time.isoformat(), "session_id": sid,
     }
     for key in ("tokens", "is_anon", "direction", "media"):
         if key in meta:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from json.encoder import encode_basestring
 from typing import Any
 
 from mhc_core.clients.event_models import (
@@ -60,6 +61,29 @@ class JournalEntry:
     received_at: datetime
     error: str | None
     projection: Projection | None
+    # This entry as one element of the JSON array that the listener's statements unpack: the journal row,
+    # plus "p" (the projection) when there is one. Built with the entry, on the thread that decodes
+    # events, so that the database thread does not have to.
+    row_json: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "row_json", _row_json(self))
+
+
+def _json_str(value: str | None) -> str:
+    """dumps() for a string or None, without the encoder's per-call overhead."""
+    return "null" if value is None else encode_basestring(value)
+
+
+def _row_json(e: JournalEntry) -> str:
+    row = (f'{{"event_id":{_json_str(e.event_id)},"method":{_json_str(e.method)},"payload":{e.payload_json},'
+           f'"event_time":"{e.event_time.isoformat()}","received_at":"{e.received_at.isoformat()}",'
+           f'"error":{_json_str(e.error)}')
+    p = e.projection
+    if p is None:
+        return row + "}"
+    return (f'{row},"p":{{"u":{_json_str(p.username)},"type":{_json_str(p.type)},'
+            f'"content":{_json_str(p.content)},"meta":{dumps(p.metadata)}}}}}')
 
 
 def event_time(event_id: str, received_at: datetime) -> datetime:

@@ -410,7 +410,7 @@ class CaptureService:
             current = self.statuses.get("capture")
             if current is not None:
                 self._report_status(replace(current, at=datetime.now(UTC)))
-        if result.projected and self.on_event is not None:
+        if self.on_event is not None and result.projected:  # projected is built when first read
             try:
                 self.on_event(result.projected)
             except Exception:

@@ -75,28 +75,70 @@ def find_or_create(
     return person
 
 
-# One constant statement (psycopg prepares it once) for any number of names: the names travel as one
-# JSON array. New persons get their alias row in the same statement; `first_seen_at` is set only on
-# creation and `last_seen_at` only ever moves forward. Rows are inserted in name order, so two
-# concurrent creators lock conflicting names in the same order. `xmax = 0` marks a row this statement
-# inserted rather than updated.
-_ENSURE_PERSONS = text(
-    """
-    WITH r AS (
-        SELECT x.u, x.f, x.l, x.x
-        FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x(u text, f timestamptz, l timestamptz, x boolean)
-    ), up AS (
+def _sql_names(names: Iterable[str]) -> str:
+    """Valid usernames as an SQL list of literals (they cannot contain quotes)."""
+    listed = sorted(names)
+    if not all(USERNAME_RE.match(name) for name in listed):
+        raise ValueError(f"not usernames: {listed!r}")
+    return ", ".join(f"'{name}'" for name in listed)
+
+
+# The find-or-create of persons as CTEs, for any statement to compose (see `persons_upsert_sql`): the one
+# place that knows how a person is created. New persons get their alias row in the same statement, and an
+# account in EXCLUDED_ON_CREATION is created excluded and put on the Excluded list (recreated if someone
+# removed it); `first_seen_at` is set only on creation and `last_seen_at` only ever moves forward. Rows
+# are inserted in name order, so two concurrent creators lock conflicting names in the same order.
+# `xmax = 0` marks a row this statement inserted rather than updated. The CTEs cannot see each other's
+# writes, hence the Excluded list's id taken from either the table or the insert; if neither has it (the
+# list was recreated by a concurrent transaction), the NOT NULL watchlist_id fails the statement, and a
+# retry sees the list.
+assert "'" not in EXCLUDED_LIST and "'" not in PLATFORM
+_PERSONS_UPSERT = f"""
+    persons_up AS (
         INSERT INTO persons (username, platform, first_seen_at, last_seen_at, is_excluded)
-        SELECT r.u, :platform, r.f, r.l, r.x FROM r ORDER BY r.u
+        SELECT s.u, '{PLATFORM}', s.f, s.l, s.u IN ({_sql_names(EXCLUDED_ON_CREATION)})
+        FROM {{seen}} AS s ORDER BY s.u
         ON CONFLICT (platform, username)
         DO UPDATE SET last_seen_at = greatest(persons.last_seen_at, EXCLUDED.last_seen_at)
         RETURNING id, username, first_seen_at, (xmax = 0) AS inserted
-    ), alias AS (
+    ), persons_alias AS (
         INSERT INTO person_aliases (person_id, username, platform, valid_from)
-        SELECT up.id, up.username, :platform, up.first_seen_at FROM up WHERE up.inserted
-    )
-    SELECT id, username, inserted FROM up
+        SELECT up.id, up.username, '{PLATFORM}', up.first_seen_at FROM persons_up AS up WHERE up.inserted
+    ), persons_new_excluded AS (
+        SELECT up.id FROM persons_up AS up
+        WHERE up.inserted AND up.username IN ({_sql_names(EXCLUDED_ON_CREATION)})
+    ), persons_excluded_list AS (
+        INSERT INTO watchlists (name, is_system)
+        SELECT '{EXCLUDED_LIST}', true
+        WHERE EXISTS (SELECT FROM persons_new_excluded)
+          AND NOT EXISTS (SELECT FROM watchlists WHERE name = '{EXCLUDED_LIST}')
+        ON CONFLICT DO NOTHING
+        RETURNING id
+    ), persons_excluded AS (
+        INSERT INTO watchlist_members (watchlist_id, person_id)
+        SELECT coalesce((SELECT id FROM watchlists WHERE name = '{EXCLUDED_LIST}'),
+                        (SELECT id FROM persons_excluded_list)), e.id
+        FROM persons_new_excluded AS e
+        ON CONFLICT DO NOTHING
+    )"""
+
+
+def persons_upsert_sql(seen: str) -> str:
+    """CTEs (to follow ``WITH`` or a comma) that find or create the persons named in relation `seen`.
+
+    `seen` has one row per (normalised, distinct) username: ``u`` text, ``f`` and ``l`` timestamptz,
+    first and last seen. Defines ``persons_up(id, username, first_seen_at, inserted)``, one
+    row per name; every other CTE it defines starts with ``persons_``. No parameters.
     """
+    return _PERSONS_UPSERT.replace("{seen}", seen)
+
+
+# One constant statement (psycopg prepares it once) for any number of names: the names travel as one
+# JSON array.
+_ENSURE_PERSONS = text(
+    "WITH seen AS (\n"
+    "    SELECT x.u, x.f, x.l FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x(u text, f timestamptz, l timestamptz)\n"
+    "), " + persons_upsert_sql("seen") + "\nSELECT id, username FROM persons_up"
 )
 
 SeenTimes = tuple[datetime, datetime]
@@ -114,7 +156,7 @@ def ensure_persons(
     (first seen, last seen), e.g. a person's earliest and latest event in a batch: a new person is
     created with those as `first_seen_at` / `last_seen_at` (and an alias valid from the first); a
     known one only has `last_seen_at` moved forward. One round trip for the whole set, so capture
-    resolves a batch of events at once (plus one more only when an excluded-on-creation account is new).
+    resolves a batch of events at once.
     """
     seen: dict[str, list[datetime]] = {}
     if isinstance(usernames, Mapping):
@@ -127,15 +169,10 @@ def ensure_persons(
     if not seen:
         return {}
     payload = json.dumps(
-        [{"u": name, "f": first.isoformat(), "l": last.isoformat(), "x": name in EXCLUDED_ON_CREATION}
-         for name, (first, last) in sorted(seen.items())],
+        [{"u": name, "f": first.isoformat(), "l": last.isoformat()} for name, (first, last) in seen.items()],
         separators=(",", ":"),
     )
-    rows = session.execute(_ENSURE_PERSONS, {"rows": payload, "platform": PLATFORM}).all()
-    excluded = [pid for pid, name, inserted in rows if inserted and name in EXCLUDED_ON_CREATION]
-    if excluded:
-        _put_on_excluded_list(session, excluded)
-    return {name: pid for pid, name, _inserted in rows}
+    return {name: pid for pid, name in session.execute(_ENSURE_PERSONS, {"rows": payload})}
 
 
 def _merge_seen(seen: dict[str, list[datetime]], name: str, first: datetime, last: datetime) -> None:
