@@ -158,12 +158,7 @@ class CaptureService:
                 got = await self._in_worker(lock.try_acquire)
             except SQLAlchemyError as exc:
                 attempt += 1
-                delay = self._db_backoff(attempt)
-                message = retry_message(delay, attempt, f"database unreachable: {_reason(exc)}")
-                log.warning("capture: %s", message)
-                for component in self._components():
-                    self._report(component, "retrying", message, retry_in=delay)
-                await self._sleep(delay)
+                await self._retry_later(attempt, f"database unreachable: {_reason(exc)}", *self._components())
                 continue
             attempt = 0
             if not got:
@@ -349,11 +344,7 @@ class CaptureService:
                         # A batch that cannot be projected must not stop capture: journal it raw.
                         log.error("capture: journaling this batch without projections after %d failures", failures)
                         project = False
-                delay = self._db_backoff(attempt)
-                message = retry_message(delay, attempt, f"database error: {_reason(exc)}")
-                log.warning("capture: %s", message)
-                self._report("capture", "retrying", message, retry_in=delay)
-                if not await self._sleep(delay):
+                if not await self._retry_later(attempt, f"database error: {_reason(exc)}"):
                     return "stopped"
                 continue
             break
@@ -367,11 +358,7 @@ class CaptureService:
         """After losing the lock connection: None when we hold the lock again at the same cursor."""
         while True:
             attempt += 1
-            delay = self._db_backoff(attempt)
-            message = retry_message(delay, attempt, f"database unreachable: {reason}")
-            log.warning("capture: %s", message)
-            self._report("capture", "retrying", message, retry_in=delay)
-            if not await self._sleep(delay):
+            if not await self._retry_later(attempt, f"database unreachable: {reason}"):
                 return "stopped"
             try:
                 got = await self._in_worker(lock.try_acquire)
@@ -455,6 +442,17 @@ class CaptureService:
     async def _in_worker(self, fn: Callable[..., T], *args: Any) -> T:
         assert self._executor is not None and self._loop is not None
         return await self._loop.run_in_executor(self._executor, fn, *args)
+
+    async def _retry_later(self, attempt: int, reason: str, *components: str) -> bool:
+        """Say "retrying in N s" for the database backoff of this attempt, then wait it out.
+
+        False when stop() was called meanwhile."""
+        delay = self._db_backoff(attempt)
+        message = retry_message(delay, attempt, reason)
+        log.warning("capture: %s", message)
+        for component in components or ("capture",):
+            self._report(component, "retrying", message, retry_in=delay)
+        return await self._sleep(delay)
 
     async def _sleep(self, seconds: float) -> bool:
         """Sleep unless stop() comes first; True when the full time passed."""

@@ -8,15 +8,38 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
 
+from mhc_core.capture.listener import BatchResult, write_batch
+from mhc_core.capture.projection import JournalEntry, journal_entry
 from mhc_core.capture.service import CaptureService
 from mhc_core.capture.status import ComponentStatus
+from mhc_core.clients.event_models import parse_event
 from mhc_core.config import Settings
 from mhc_core.db import Database
 from tests.fakes import FakeApis
+
+B = "hudson_cage"
+# Event ids stamp times; a fixed point in the recent past keeps them valid (not in the future).
+T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=6)
+
+
+def at(minutes: float, seq: int = 0, **event: Any) -> JournalEntry:
+    """A journal entry whose id stamps it `minutes` after T0."""
+    when = T0 + timedelta(minutes=minutes)
+    raw = {"id": f"{int(when.timestamp() * 1000)}-{seq}", **event}
+    return journal_entry(parse_event(raw), B, datetime.now(UTC))
+
+
+def write(db: Database, entries: list[JournalEntry], cursor: str | None = "c", merge: int = 30,
+          **kwargs: Any) -> BatchResult:
+    """One batch through the listener's write path, in its own transaction."""
+    with db.session() as s:
+        return write_batch(s, B, entries, cursor, merge_minutes=merge, **kwargs)
+
 
 FAST = {"takeover_seconds": 0.2, "db_backoff_base": 0.05, "db_backoff_cap": 0.3,
         "events_backoff_base": 0.02, "events_backoff_cap": 0.2, "idle_check_seconds": 0.2}

@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import psycopg
 from sqlalchemy import select
 
-from mhc_core.capture.listener import read_cursor, write_batch
+from mhc_core.capture.listener import read_cursor
 from mhc_core.capture.notify import CHANNEL_EVENTS, conninfo
-from mhc_core.capture.projection import journal_entry
-from mhc_core.clients.event_models import parse_event
 from mhc_core.db.models import Person, PersonAlias
 from mhc_core.services import sessions, watchlists
-from tests.capture.helpers import rows
+from tests.capture.helpers import T0, B, at, rows, write
 from tests.fakes import make_event
-
-B = "hudson_cage"
-T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=6)
-
-
-def at(minutes: float, seq: int, **event):
-    when = T0 + timedelta(minutes=minutes)
-    raw = {"id": f"{int(when.timestamp() * 1000)}-{seq}", **event}
-    return journal_entry(parse_event(raw), B, datetime.now(UTC))
-
-
-def write(db, entries, cursor="c"):
-    with db.session() as s:
-        return write_batch(s, B, entries, cursor, merge_minutes=30)
 
 
 def test_a_backlog_batch_gives_each_person_their_own_first_and_last_seen(db) -> None:

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from mhc_core.capture.listener import read_cursor, write_batch
-from mhc_core.capture.projection import journal_entry
-from mhc_core.clients.event_models import parse_event
+from mhc_core.capture.listener import read_cursor
 from mhc_core.db.models import Interaction, Person, StreamSession
 from mhc_core.services import sessions
-from tests.capture.helpers import rows, scalar
+from tests.capture.helpers import T0, B, at, rows, scalar, write
 from tests.fakes import make_event
-
-B = "hudson_cage"
-T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=6)
-
-
-def at(minutes: float, seq: int = 0, **event):
-    """An entry whose id stamps it `minutes` after T0."""
-    when = T0 + timedelta(minutes=minutes)
-    raw = {"id": f"{int(when.timestamp() * 1000)}-{seq}", **event}
-    return journal_entry(parse_event(raw), B, datetime.now(UTC))
-
-
-def write(db, entries, cursor="c", merge=30):
-    with db.session() as s:
-        return write_batch(s, B, entries, cursor, merge_minutes=merge)
 
 
 def test_a_replayed_batch_stores_nothing_twice(db) -> None:
