@@ -1,7 +1,10 @@
 """The `mhc` command: the console, headless capture, and scriptable reads and writes with `--json`.
 
-Exit codes: 0 done; 1 a runtime failure (unreachable database, unknown person, rejected token);
-2 bad usage or configuration (one line naming the setting).
+Exit codes: 0 done (a lookup whose Statbate part failed included: see `errors`; a reader that
+closed the pipe early); 1 a runtime failure (unreachable database or a database error, unknown
+person or session, a paste naming nobody, anything unexpected); 2 bad usage or configuration
+(an argument out of range, a paste or note that is not text, a paste over 1 MB). Every failure is
+one line on stderr; a traceback, when there is one, goes only to the log file.
 """
 
 from __future__ import annotations
@@ -9,20 +12,29 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy.exc import DBAPIError
 
 from mhc_core.config import ConfigError, Settings, load_settings
+from mhc_core.display import one_line, printable
 from mhc_core.redact import mask
 
 log = logging.getLogger("mhc")
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# --limit: how many sessions or interactions to show. More than this is no longer a screenful to read.
+MAX_LIMIT = 10_000
+# stream_sessions.id is a Postgres bigint identity starting at 1.
+MAX_SESSION_ID = 2**63 - 1
+# Extra on a log record whose failure was already told in one line: the stderr handler skips it.
+FILE_ONLY = {"file_only": True}
+NOBODY_IN_PASTE = "no username found in the paste"
 
 
 class CommandError(Exception):
@@ -37,7 +49,14 @@ class CommandError(Exception):
 
 
 def emit_json(data: Any) -> None:
-    print(mask(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
+    """Exact JSON: every non-ASCII character is a \\u escape, so no control (C1, bidi) reaches the
+    terminal, a lone surrogate cannot fail to encode, and a decoder gets back the very text stored."""
+    print(mask(json.dumps(data, indent=2, ensure_ascii=True, default=str)))
+
+
+def say(line: str = "", *, err: bool = False) -> None:
+    """One human-readable line; outside text in it (chat, names, Statbate fields) is made inert."""
+    print(printable(mask(line)), file=sys.stderr if err else sys.stdout)
 
 
 def _local(when: str | datetime | None, settings: Settings) -> str:
@@ -47,57 +66,61 @@ def _local(when: str | datetime | None, settings: Settings) -> str:
     return value.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
 def _duration(seconds: int) -> str:
     hours, rest = divmod(seconds, 3600)
     return f"{hours}h{rest // 60:02d}m"
 
 
-def _print_session(s: dict[str, Any] | None, settings: Settings) -> None:
+def _session_lines(s: dict[str, Any] | None, settings: Settings) -> list[str]:
     if s is None:
-        print("no session")
-        return
-    print(f"session {s['id']}  {s['status']}  ({s['origin']})  started {_local(s['started_at'], settings)}"
-          f"  ended {_local(s['ended_at'], settings)}  duration {_duration(s['duration_seconds'])}")
-    print(f"  tokens {s['tokens']}  tips {s['tips']}  chat {s['chat_messages']}  PMs {s['private_messages']}"
-          f"  chatters {s['unique_chatters']}  follows {s['follows']}  unfollows {s['unfollows']}"
-          f"  media tokens {s['media_tokens']}")
+        return ["no session"]
+    lines = [
+        f"session {s['id']}  {s['status']}  ({s['origin']})  started {_local(s['started_at'], settings)}"
+        f"  ended {_local(s['ended_at'], settings)}  duration {_duration(s['duration_seconds'])}",
+        f"  tokens {s['tokens']}  tips {s['tips']}  chat {s['chat_messages']}  PMs {s['private_messages']}"
+        f"  chatters {s['unique_chatters']}  follows {s['follows']}  unfollows {s['unfollows']}"
+        f"  media tokens {s['media_tokens']}",
+    ]
     if s["top_tippers"]:
-        print("  top tippers: " + ", ".join(f"{t['username']} ({t['tokens']})" for t in s["top_tippers"]))
+        lines.append("  top tippers: " + ", ".join(f"{t['username']} ({t['tokens']})" for t in s["top_tippers"]))
+    return lines
+
+
+def _print_session(s: dict[str, Any] | None, settings: Settings) -> None:
+    for line in _session_lines(s, settings):
+        say(line)
+
+
+def _metrics(metrics: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={one_line(v)}" for k, v in metrics.items()
+                     if v is not None and not isinstance(v, list | dict))
 
 
 def _print_person(p: dict[str, Any], settings: Settings) -> None:
     flags = " [excluded]" if p["is_excluded"] else ""
-    print(f"{p['username']}  {p['role']}{flags}")
+    say(f"{p['username']}  {p['role']}{flags}")
     old = [a["username"] for a in p["aliases"] if a["username"] != p["username"]]
     if old:
-        print(f"  also known as: {', '.join(old)}")
+        say(f"  also known as: {', '.join(old)}")
     if p.get("did") or p.get("rid"):
-        print(f"  did {p.get('did') or '-'}  rid {p.get('rid') or '-'}")
-    print(f"  first seen {_local(p['first_seen_at'], settings)}  last seen {_local(p['last_seen_at'], settings)}")
+        say(f"  did {p.get('did') or '-'}  rid {p.get('rid') or '-'}")
+    say(f"  first seen {_local(p['first_seen_at'], settings)}  last seen {_local(p['last_seen_at'], settings)}")
     if p["watchlists"]:
-        print(f"  lists: {', '.join(p['watchlists'])}")
+        say(f"  lists: {', '.join(p['watchlists'])}")
     for source, reading in p["snapshots"].items():
-        metrics = ", ".join(f"{k}={v}" for k, v in reading["metrics"].items() if v is not None and not isinstance(v, list | dict))
-        print(f"  {source} @ {_local(reading['captured_at'], settings)}: {metrics}")
+        say(f"  {source} @ {_local(reading['captured_at'], settings)}: {_metrics(reading['metrics'])}")
     for item in p["recent_interactions"][:10]:
-        print(f"  {_local(item['timestamp'], settings)}  {item['type']:<16} {_one_line(item['content'])[:80]}")
+        say(f"  {_local(item['timestamp'], settings)}  {item['type']:<16} {one_line(item['content'], 80)}")
 
 
 # -- database -------------------------------------------------------------------------------------
 
 
 def _open_db(settings: Settings):  # type: ignore[no-untyped-def]
-    from mhc_core.db import DatabaseUnavailable, migrate, open_database
+    from mhc_core.db import migrate, open_database
 
-    try:
-        db = open_database(settings)
-        migrate.upgrade(db.engine)
-    except DatabaseUnavailable as exc:
-        raise CommandError(str(exc)) from None
+    db = open_database(settings)
+    migrate.upgrade(db.engine)
     return db
 
 
@@ -105,12 +128,9 @@ def _open_db(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    from mhc_core.db import DatabaseUnavailable, migrate, open_database
+    from mhc_core.db import migrate, open_database
 
-    try:
-        db = open_database(settings)
-    except DatabaseUnavailable as exc:
-        raise CommandError(str(exc)) from None
+    db = open_database(settings)
     try:
         result = migrate.upgrade(db.engine) if args.db_command == "upgrade" else migrate.status(db.engine)
     finally:
@@ -121,19 +141,48 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
         emit_json(data)
     else:
         state = "up to date" if result.up_to_date else f"pending: {', '.join(result.pending)}"
-        print(f"{db.where}: schema at {result.current or 'nothing'} (head {result.head}), {state}")
+        say(f"{db.where}: schema at {result.current or 'nothing'} (head {result.head}), {state}")
     return EXIT_OK
 
 
 def _read_paste(path: str | None) -> str | None:
+    """The paste named by --paste-file (a file, or - for standard input), checked to be storable text."""
+    from mhc_core.services import lookup as local_lookup
+
     if path is None:
         return None
+    # One byte past the limit tells a paste is too large, without reading (or holding) the rest.
+    size = local_lookup.PASTE_MAX_BYTES + 1
     if path == "-":
-        return sys.stdin.read()
+        if sys.stdin is None:
+            raise CommandError("no standard input to read the paste from", EXIT_USAGE)
+        try:
+            raw = sys.stdin.buffer.read(size)
+        except OSError as exc:
+            raise CommandError(f"cannot read the paste from standard input: {exc.strerror or exc}",
+                               EXIT_USAGE) from None
+    else:
+        try:
+            with open(path, "rb") as file:
+                raw = file.read(size)
+        except OSError as exc:
+            raise CommandError(f"cannot read paste file {path}: {exc.strerror or exc}", EXIT_USAGE) from None
     try:
-        return Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise CommandError(f"cannot read paste file {path}: {exc.strerror}", EXIT_USAGE) from None
+        return local_lookup.paste_text(raw)
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+def _nobody_in_paste(args: argparse.Namespace) -> int:
+    """A paste that names nobody: nothing found (exit 1), still answered in the lookup's JSON shape."""
+    if not args.json:
+        raise CommandError(NOBODY_IN_PASTE)
+    data: dict[str, Any] = {"person": None, "extracted_usernames": [],
+                            "errors": [{"source": "extract", "message": NOBODY_IN_PASTE}]}
+    if args.statbate:
+        data["statbate"] = {}
+    emit_json(data)
+    return EXIT_FAIL
 
 
 def cmd_lookup(args: argparse.Namespace, settings: Settings) -> int:
@@ -156,6 +205,8 @@ def cmd_lookup(args: argparse.Namespace, settings: Settings) -> int:
                 db, settings, username=args.username, paste=paste, role=role, include_statbate=args.statbate
             ))
         except local_lookup.NothingToLookUp as exc:
+            if args.paste_file is not None:
+                return _nobody_in_paste(args)
             raise CommandError(str(exc), EXIT_USAGE) from None
         data = statbate_lookup.lookup_json(db, outcome)
     finally:
@@ -167,9 +218,9 @@ def cmd_lookup(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _print_person(data["person"], settings)
         if len(outcome.extracted_usernames) > 1:
-            print(f"  names in the paste: {', '.join(outcome.extracted_usernames)}")
+            say(f"  names in the paste: {', '.join(outcome.extracted_usernames)}")
         for err in data["errors"]:
-            print(f"  {err['source']}: {err['message']}", file=sys.stderr)
+            say(f"  {err['source']}: {err['message']}", err=True)
     return EXIT_OK
 
 
@@ -197,11 +248,11 @@ def cmd_person(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_note(args: argparse.Namespace, settings: Settings) -> int:
-    from mhc_core.services import notes, persons
+    from mhc_core.services import interactions, notes, persons
 
-    text = " ".join(args.text)
     try:
         persons.normalize_username(args.username)
+        text = interactions.storable_text(" ".join(args.text), "the note")
         if not text.strip():
             raise notes.EmptyNote()
     except ValueError as exc:
@@ -218,7 +269,7 @@ def cmd_note(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(data)
     else:
-        print(f"noted on {data['username']}")
+        say(f"noted on {data['username']}")
     return EXIT_OK
 
 
@@ -255,8 +306,8 @@ def cmd_session(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _print_session(data["session"], settings)
         for item in (data["session"] or {}).get("interactions", []):
-            print(f"  {_local(item['timestamp'], settings)}  {item['username']:<20} {item['type']:<16} "
-                  f"{_one_line(item['content'])[:70]}")
+            say(f"  {_local(item['timestamp'], settings)}  {item['username']:<20} {item['type']:<16} "
+                f"{one_line(item['content'], 70)}")
     return EXIT_OK
 
 
@@ -274,7 +325,7 @@ def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
         emit_json(data)
     else:
         if not data:
-            print("no sessions yet")
+            say("no sessions yet")
         for s in data:
             _print_session(s, settings)
     return EXIT_OK
@@ -292,15 +343,16 @@ def cmd_hudson(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         emit_json(data)
         return EXIT_OK
-    print(f"{data['broadcaster']}")
+    say(f"{data['broadcaster']}")
     stats = data["stats"]
     if stats:
-        shown = ", ".join(f"{k}={v}" for k, v in stats["metrics"].items() if v is not None)
-        print(f"  Chaturbate stats @ {_local(stats['captured_at'], settings)}: {shown}")
+        say(f"  Chaturbate stats @ {_local(stats['captured_at'], settings)}: {_metrics(stats['metrics'])}")
     else:
-        print("  no Chaturbate stats yet")
-    print("  current: ", end="")
-    _print_session(data["current_session"], settings)
+        say("  no Chaturbate stats yet")
+    current = _session_lines(data["current_session"], settings)
+    say(f"  current: {current[0]}")
+    for line in current[1:]:
+        say(line)
     return EXIT_OK
 
 
@@ -322,8 +374,34 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
 # -- parser ---------------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one line (what is wrong, where to read more) and exit 2, like every refusal."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {printable(message)} (see {self.prog} --help)\n")
+
+
+def _whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type: an integer in [low, high], checked as it is read (never reaches SQL out of range)."""
+
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} from {low} to {high}, not {one_line(raw, 40)!r}")
+        return value
+
+    return parse
+
+
+_limit = _whole_number(1, MAX_LIMIT, "must be a whole number")
+_session_id = _whole_number(1, MAX_SESSION_ID, "must be a session id")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mhc", description="MHC Control Panel: the broadcaster's console.")
+    parser = _Parser(prog="mhc", description="MHC Control Panel: the broadcaster's console.")
     parser.add_argument("--verbose", "-v", action="store_true", help="log more (debug level)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -346,12 +424,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("lookup", cmd_lookup, "look a person up by name or from pasted text")
     p.add_argument("username", nargs="?")
     p.add_argument("--role", help="MODEL, VIEWER, BOTH or UNKNOWN (overrides what is inferred)")
-    p.add_argument("--paste-file", metavar="PATH", help="a file of pasted text, or - for standard input")
+    p.add_argument("--paste-file", metavar="PATH",
+                   help="a file of pasted text (UTF-8, at most 1 MB), or - for standard input")
     p.add_argument("--statbate", action="store_true", help="also ask Statbate Premium")
 
     p = add("person", cmd_person, "show everything stored about a person")
     p.add_argument("username")
-    p.add_argument("--limit", type=int, default=20, help="recent interactions to show (default 20)")
+    p.add_argument("--limit", type=_limit, default=20, metavar="N",
+                   help=f"recent interactions to show, 1-{MAX_LIMIT} (default 20)")
 
     p = add("note", cmd_note, "jot a note on a person")
     p.add_argument("username")
@@ -363,19 +443,59 @@ def build_parser() -> argparse.ArgumentParser:
         sp = ssub.add_parser(action, help=f"{action} the session")
         sp.add_argument("--json", action="store_true", help="print JSON")
     sp = ssub.add_parser("show", help="a session with all its interactions")
-    sp.add_argument("id", type=int)
+    sp.add_argument("id", type=_session_id)
     sp.add_argument("--json", action="store_true", help="print JSON")
 
     p = add("sessions", cmd_sessions, "list recent sessions with their stats")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=_limit, default=20, metavar="N", help=f"how many, 1-{MAX_LIMIT} (default 20)")
 
     add("hudson", cmd_hudson, "the broadcaster's own view: stats, sessions, recent activity")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+# -- failures -------------------------------------------------------------------------------------
+
+
+def _fail(message: str, code: int = EXIT_FAIL) -> int:
+    say(f"mhc: {message}", err=True)
+    return code
+
+
+def _logged_failure(message: str, log_path: str | None) -> int:
+    """A failure with a traceback worth keeping: the traceback to the log file, one line to the user."""
+    log.error("%s", message, exc_info=True, extra=FILE_ONLY)
+    return _fail(f"{message} (details in {log_path})" if log_path else message)
+
+
+def _database_reason(exc: DBAPIError) -> str:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return reason[-1] if reason else type(exc).__name__
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{exc.filename}: {reason}" if exc.filename else reason
+
+
+def _stop_writing_stdout() -> None:
+    """The reader closed the pipe: send what is left to /dev/null so the exit-time flush stays quiet."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        return  # not a real file (an embedding or a test stream): no exit-time flush to a dead pipe
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    from mhc_core.db import DatabaseUnavailable
+    from mhc_core.logs import configure
+
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already said in one line
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if getattr(args, "func", None) is None:
         args.func = cmd_console
     try:
@@ -383,21 +503,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"mhc: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from mhc_core.logs import configure
-
-    configure(settings, stderr=args.func is not cmd_console, verbose=args.verbose)
+    log_path = configure(settings, stderr=args.func is not cmd_console, verbose=args.verbose)
     try:
-        return args.func(args, settings)
+        code = args.func(args, settings)
+        sys.stdout.flush()  # a closed pipe is found here, inside the handlers, not at interpreter exit
+        return code
     except CommandError as exc:
-        print(f"mhc: {mask(str(exc))}", file=sys.stderr)
-        return exc.code
+        return _fail(str(exc), exc.code)
     except KeyboardInterrupt:
-        return 130
-    except DBAPIError as exc:  # the database went away mid-command: say so, keep the traceback in the log
-        log.error("database error", exc_info=True)
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()
-        print(f"mhc: database error: {mask(reason[-1] if reason else type(exc).__name__)}", file=sys.stderr)
-        return EXIT_FAIL
+        return EXIT_INTERRUPTED
+    except DatabaseUnavailable as exc:
+        return _fail(str(exc))
+    except DBAPIError as exc:  # the database failed mid-command
+        return _logged_failure(f"database error: {_database_reason(exc)}", log_path)
+    except BrokenPipeError:
+        raise  # not a failure: main's
+    except OSError as exc:
+        return _logged_failure(_os_reason(exc), log_path)
+    except Exception as exc:  # noqa: BLE001 - a bug: still one line for the user, the whole story in the log
+        return _logged_failure(f"unexpected error: {type(exc).__name__}: {exc}", log_path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`mhc`: the one place where any failure becomes one line on stderr and an exit code."""
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # The reader stopped reading (`| head`): it has what it wanted, so this is not a failure.
+        _stop_writing_stdout()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -2,27 +2,52 @@
 
 Precedence, highest first: environment, `.env`, `config.toml`, defaults. Tokens are `SecretStr`
 so that a repr, a log line or a traceback never shows them.
+
+Every value is checked here, where it is read, so that a bad one stops the program at start with
+one line naming it (`ConfigError`) instead of crashing later where it is used. The two files are
+read strictly: a `.env` line python-dotenv cannot parse (and would silently drop, with whatever
+token it held) and a `config.toml` that is not valid TOML are errors naming the file and line.
 """
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import stat
+import tomllib
 from datetime import tzinfo
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
+from dotenv.parser import parse_stream
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    DotEnvSettingsSource,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from mhc_core.display import one_line
 
 APP_NAME = "mhc-control-panel"
 USERNAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
+ENV_PREFIX = "MHC_"
+# Relative on purpose: the `.env` of the directory the command runs in.
+ENV_FILE = Path(".env")
+TOKEN_FIELDS = ("events_token", "stats_token", "statbate_token")
+
+# Upper bounds: beyond these a value is a typo, and timers and date arithmetic overflow on it.
+MAX_STATS_POLL_SECONDS = 24 * 60 * 60
+MAX_SESSION_MERGE_MINUTES = 7 * 24 * 60
+DATABASE_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
 
 
 def config_dir() -> Path:
@@ -37,25 +62,162 @@ class ConfigError(Exception):
     """A setting has an invalid value. The message is one line naming the variable."""
 
 
+# -- the two files ---------------------------------------------------------------------------------
+
+
+def _read_text(path: Path) -> str:
+    """A settings file's text, read as python-dotenv and tomllib read it (UTF-8, universal newlines)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.read()
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path.absolute()}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path.absolute()}: cannot read: {exc.strerror or exc}") from None
+
+
+def _env_file_text(path: Path) -> str | None:
+    # A FIFO (`<(...)`) can be read only once, by pydantic-settings: it is not checked beforehand.
+    return _read_text(path) if path.is_file() else None
+
+
+def _binding_line(string: str, line: int) -> int:
+    """python-dotenv starts a binding at the blank lines before it; count from its first character."""
+    leading = string[: len(string) - len(string.lstrip())]
+    return line + leading.count("\n")
+
+
+def check_env_file(path: Path = ENV_FILE) -> None:
+    """Raise ConfigError for the first line of `path` that python-dotenv cannot parse.
+
+    python-dotenv (under pydantic-settings) drops such a line with a warning nobody sees, and the
+    setting on it is lost. The line's text is not shown: it may hold a token.
+    """
+    text = _env_file_text(path)
+    if text is None:
+        return
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            line = _binding_line(binding.original.string, binding.original.line)
+            raise ConfigError(f"{path.absolute()} line {line}: not KEY=VALUE (check quotes and spaces)")
+
+
+def _env_file_lines(path: Path) -> dict[str, int]:
+    """Lower-cased variable name -> line number, for the `.env` bindings that parse."""
+    text = _env_file_text(path)
+    if text is None:
+        return {}
+    return {
+        binding.key.lower(): _binding_line(binding.original.string, binding.original.line)
+        for binding in parse_stream(io.StringIO(text))
+        if binding.key is not None and not binding.error
+    }
+
+
+def read_config_toml(path: Path) -> dict[str, Any]:
+    """The table in `config.toml` ({} if there is no file); ConfigError naming the file otherwise."""
+    if not path.exists():
+        return {}
+    text = _read_text(path)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # the message ends with "(at line N, column M)"
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+
+
+def config_file_warnings(path: Path | None = None) -> list[str]:
+    """One line if `config.toml` holds a token and other users may read it (as ssh warns of a key)."""
+    path = path or config_file()
+    if not path.is_file():
+        return []
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return []
+    table = {str(key).lower(): value for key, value in read_config_toml(path).items()}
+    if not any(table.get(field) for field in TOKEN_FIELDS):
+        return []
+    return [f"{path} holds a token and is readable by other users (mode {mode:04o}): chmod 600 {path}"]
+
+
+class _ConfigToml(InitSettingsSource):
+    """`config.toml` as a settings source, read strictly (pydantic-settings' own one reports no file)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls, read_config_toml(path))
+
+
+# -- value checks ----------------------------------------------------------------------------------
+
+
+def _check_port(port: int | str, what: str) -> None:
+    text = str(port).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"has an invalid {what} (must be 1-65535)")
+
+
 def _check_url(value: str) -> str:
+    if not value.isascii() or any(not ch.isprintable() or ch.isspace() for ch in value):
+        raise ValueError("must be an http(s) URL of visible ASCII characters, without spaces")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http(s) URL with a host")
     try:
-        parts.port  # noqa: B018 - raises ValueError on a bad port
+        port = parts.port
     except ValueError as exc:
         raise ValueError("has an invalid port") from exc
+    if port is not None:
+        _check_port(port, "port")
     return value.rstrip("/")
 
 
+def _check_database_url(value: str) -> str:
+    """A postgresql URL libpq can use, naming a server or a database (never "the OS user's")."""
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
+        raise ValueError("is not a valid URL (postgresql+psycopg://user@host:5432/db)") from exc
+    if url.drivername not in DATABASE_SCHEMES:
+        raise ValueError("must be a postgresql+psycopg:// URL")
+    if url.port is not None:
+        _check_port(url.port, "port")
+    for port in _query_values(url.query.get("port")):
+        _check_port(port, "port= parameter")
+    has_host = bool(url.host) or any(_query_values(url.query.get("host")))
+    if not has_host and not url.database:
+        # libpq would fall back to the default socket and a database named after the OS user.
+        raise ValueError("names neither a host nor a database (postgresql+psycopg://user@host:5432/db)")
+    return value
+
+
+def _query_values(value: str | tuple[str, ...] | None) -> list[str]:
+    """A libpq query parameter's values: repeated, or comma-separated for several hosts."""
+    if value is None:
+        return []
+    values = (value,) if isinstance(value, str) else value
+    return [part for item in values for part in item.split(",") if part.strip()]
+
+
+def _check_token(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    if not value:
+        return None
+    # Tokens travel in URL paths, query strings and headers: only printable ASCII survives all three.
+    if not value.isascii() or not value.isprintable():
+        raise ValueError("must be printable ASCII (no control or non-ASCII characters)")
+    return value
+
+
+def _check_dir(value: Path | None) -> Path | None:
+    if value is not None and "\x00" in str(value):
+        raise ValueError("must be a directory path (it holds a NUL character)")
+    return value
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="MHC_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        case_sensitive=False,
-    )
+    # No `env_file` here: `.env` is checked line by line before it is read (settings_customise_sources).
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", case_sensitive=False)
 
     database_url: str | None = None
     broadcaster: str = "hudson_cage"
@@ -66,12 +228,14 @@ class Settings(BaseSettings):
 
     stats_token: SecretStr | None = None
     stats_base_url: str = "https://chaturbate.com"
-    stats_poll_seconds: int = Field(300, ge=1)
+    stats_poll_seconds: int = Field(300, ge=1, le=MAX_STATS_POLL_SECONDS)
 
     statbate_token: SecretStr | None = None
     statbate_base_url: str = "https://plus.statbate.com/api"
 
-    session_merge_minutes: int = Field(30, ge=0)
+    session_merge_minutes: int = Field(30, ge=0, le=MAX_SESSION_MERGE_MINUTES)
+    # A capture-lock holder whose heartbeat is older than this is presumed frozen and replaced.
+    capture_lease_seconds: int = Field(20, ge=5, le=3600)
     timezone: str | None = None
 
     # Where the embedded Postgres and the logs live; defaults to the user's data/log dirs.
@@ -87,8 +251,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
-        return (init_settings, env_settings, dotenv_settings, toml)
+        check_env_file(ENV_FILE)
+        dotenv = DotEnvSettingsSource(settings_cls, env_file=ENV_FILE, env_file_encoding="utf-8")
+        return (init_settings, env_settings, dotenv, _ConfigToml(settings_cls, config_file()))
 
     @field_validator("broadcaster")
     @classmethod
@@ -108,17 +273,12 @@ class Settings(BaseSettings):
     def _database_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        value = value.strip()
-        if not value.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
-            raise ValueError("must be a postgresql+psycopg:// URL")
-        return value
+        return _check_database_url(value.strip())
 
-    @field_validator("events_token", "stats_token", "statbate_token", mode="before")
+    @field_validator(*TOKEN_FIELDS, mode="before")
     @classmethod
-    def _empty_token_is_none(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
+    def _token(cls, value: object) -> object:
+        return _check_token(value)
 
     @field_validator("timezone")
     @classmethod
@@ -130,6 +290,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("is not a known time zone (e.g. Europe/London)") from exc
         return value.strip()
+
+    @field_validator("data_dir", "log_dir")
+    @classmethod
+    def _directory(cls, value: Path | None) -> Path | None:
+        return _check_dir(value)
 
     # -- derived -------------------------------------------------------------
 
@@ -155,6 +320,30 @@ class Settings(BaseSettings):
         ]
 
 
+# -- loading ---------------------------------------------------------------------------------------
+
+
+def _origin(field: str, overrides: dict[str, object]) -> str:
+    """The variable a bad value came from, and the file and line when it came from one."""
+    name = f"{ENV_PREFIX}{field.upper()}"
+    if field in overrides or any(key.upper() == name for key in os.environ):
+        return name
+    line = _env_file_lines(ENV_FILE).get(name.lower())
+    if line is not None:
+        return f"{name} ({ENV_FILE.absolute()} line {line})"
+    path = config_file()
+    if any(str(key).lower() == field for key in read_config_toml(path)):
+        return f"{name} ({field} in {path})"
+    return name
+
+
+def _shown(field: str, raw: object) -> str:
+    """The offending value, for the message: never a secret, at most one short line."""
+    if field in TOKEN_FIELDS or field == "database_url" or isinstance(raw, dict):
+        return ""  # a database URL may carry a password
+    return f" (got {one_line(repr(raw), 80)})"
+
+
 def load_settings(**overrides: object) -> Settings:
     """Load settings, turning a validation failure into a one-line ConfigError."""
     try:
@@ -163,8 +352,6 @@ def load_settings(**overrides: object) -> Settings:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err.get("loc") else "config"
         message = err.get("msg", "invalid value").removeprefix("Value error, ")
-        raw = err.get("input")
-        shown = "" if field.endswith("token") or isinstance(raw, dict) else f" (got {raw!r})"
-        raise ConfigError(f"MHC_{field.upper()}: {message}{shown}") from None
-    except (OSError, ValueError) as exc:  # an unreadable or malformed config.toml / .env
-        raise ConfigError(f"config: cannot read settings: {exc}") from None
+        raise ConfigError(f"{_origin(field, overrides)}: {message}{_shown(field, err.get('input'))}") from None
+    except (OSError, ValueError) as exc:  # anything else the settings sources refuse
+        raise ConfigError(f"config: cannot read settings: {one_line(exc, 200)}") from None

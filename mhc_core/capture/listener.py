@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from mhc_core.capture.notify import CHANNEL_EVENTS
-from mhc_core.capture.projection import SOURCE, JournalEntry, dumps
+from mhc_core.capture.projection import SOURCE, JournalEntry, dumps, storable_str
 from mhc_core.capture.sessions_auto import SessionTracker
 from mhc_core.db.models import InteractionType, ListenerState, SessionStatus
 from mhc_core.services import persons
@@ -32,8 +34,8 @@ log = logging.getLogger(__name__)
 _JOURNAL_INSERT = text(
     """
     WITH j AS (
-        INSERT INTO event_log (event_id, broadcaster, method, payload, event_time, received_at, error)
-        SELECT r.doc->>'event_id', :broadcaster, r.doc->>'method', r.doc->'payload',
+        INSERT INTO event_log (event_id, broadcaster, method, payload, raw, event_time, received_at, error)
+        SELECT r.doc->>'event_id', :broadcaster, r.doc->>'method', r.doc->'payload', r.doc->>'raw',
                (r.doc->>'event_time')::timestamptz, (r.doc->>'received_at')::timestamptz, r.doc->>'error'
         FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r(doc, n)
         ORDER BY r.n
@@ -78,8 +80,8 @@ _WRITE = text(
     WITH r AS (
         SELECT doc, n FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS x(doc, n)
     ), j AS (
-        INSERT INTO event_log (event_id, broadcaster, method, payload, event_time, received_at, error)
-        SELECT r.doc->>'event_id', :broadcaster, r.doc->>'method', r.doc->'payload',
+        INSERT INTO event_log (event_id, broadcaster, method, payload, raw, event_time, received_at, error)
+        SELECT r.doc->>'event_id', :broadcaster, r.doc->>'method', r.doc->'payload', r.doc->>'raw',
                (r.doc->>'event_time')::timestamptz, (r.doc->>'received_at')::timestamptz, r.doc->>'error'
         FROM r ORDER BY r.n
         ON CONFLICT (event_id) DO NOTHING
@@ -157,13 +159,41 @@ def save_cursor(session: Session, broadcaster: str, cursor: str | None) -> None:
 
 
 def _unique(entries: list[JournalEntry]) -> list[JournalEntry]:
-    seen: set[str] = set()
+    """The first entry of each event id (the feed repeats an event under its id; the journal keeps one)."""
+    seen: dict[str, JournalEntry] = {}
     out = []
     for entry in entries:
-        if entry.event_id not in seen:
-            seen.add(entry.event_id)
+        first = seen.get(entry.event_id)
+        if first is None:
+            seen[entry.event_id] = entry
             out.append(entry)
+        elif first.raw_text != entry.raw_text:
+            log.warning("event %s came twice in one batch with different content; the first is kept: %s",
+                        entry.event_id, entry.raw_text[:300])
     return out
+
+
+# SQLSTATE classes that blame the server or the connection rather than the rows: the caller retries those
+# as they are (connection, transaction rollback, resources, object state, operator, system).
+_SERVER_TROUBLE = frozenset({"08", "40", "53", "55", "57", "58"})
+
+
+def _refused_data(exc: Exception) -> bool:
+    """True when the database (or the driver) refused what was sent, and the connection is still usable."""
+    if isinstance(exc, UnicodeError):
+        return True
+    if not isinstance(exc, DBAPIError) or exc.connection_invalidated:
+        return False
+    state = getattr(exc.orig, "sqlstate", None)
+    if state is None:  # raised by the driver before sending: only its DataError (NUL in text) is the data
+        return isinstance(exc.orig, psycopg.DataError)
+    return state[:2] not in _SERVER_TROUBLE
+
+
+def _reason(exc: Exception) -> str:
+    original = getattr(exc, "orig", None) or exc
+    lines = [ln.strip() for ln in str(original).splitlines() if ln.strip()]
+    return lines[0][:300] if lines else type(original).__name__
 
 
 def write_batch(
@@ -180,9 +210,62 @@ def write_batch(
     `project=False` journals only (the fallback when projecting a batch keeps failing).
     Round trips: one statement (`_WRITE`) for the whole batch, unless it starts or stops a broadcast:
     then the journal insert (which also reads the LIVE session), the persons, the session tracker's
-    own, and one statement for interactions + cursor + NOTIFY.
+    own, and one statement for interactions + cursor + NOTIFY; plus a savepoint around it all.
+    A batch that the database refuses (whatever one of its events holds) is written again event by
+    event, so that the others land and the refused one is journaled with the database's reason.
     """
     entries = _unique(entries)
+    if cursor is not None and storable_str(cursor) != cursor:
+        log.warning("capture: the feed's cursor holds characters Postgres cannot store; saved without them")
+        cursor = storable_str(cursor)
+    try:
+        with session.begin_nested():
+            return _write(session, broadcaster, entries, cursor, merge_minutes, project)
+    except (DBAPIError, UnicodeError) as exc:
+        if not entries or not _refused_data(exc):
+            raise
+        log.warning("capture: the database refused a batch of %d events (%s); writing them one by one",
+                    len(entries), _reason(exc))
+    total = BatchResult()
+    for entry in entries:
+        _add(total, _write_alone(session, broadcaster, entry, cursor, merge_minutes, project))
+    return total
+
+
+def _write_alone(
+    session: Session, broadcaster: str, entry: JournalEntry, cursor: str | None, merge_minutes: int,
+    project: bool,
+) -> BatchResult:
+    """One event in its own savepoint: as it is; if refused, journaled without its projection; if refused
+    again, with its raw text only. Raises when even that is refused (then the data is not the reason)."""
+    attempt, projecting = entry, project and entry.projection is not None
+    while True:
+        try:
+            with session.begin_nested():
+                return _write(session, broadcaster, [attempt], cursor, merge_minutes, projecting)
+        except (DBAPIError, UnicodeError) as exc:
+            if (not projecting and attempt.payload_json == "null") or not _refused_data(exc):
+                raise
+            reason = _reason(exc)
+            log.warning("capture: the database refused event %s (%s)", entry.event_id, reason)
+        attempt = attempt.refused(reason, keep_payload=projecting)
+        projecting = False
+
+
+def _add(total: BatchResult, part: BatchResult) -> None:
+    total.journaled += part.journaled
+    total.errors += part.errors
+    total.max_log_id = max((x for x in (total.max_log_id, part.max_log_id) if x is not None), default=None)
+    total.last_event_at = max((x for x in (total.last_event_at, part.last_event_at) if x is not None),
+                              default=None)
+    total.sessions_changed = total.sessions_changed or part.sessions_changed
+    total.linked.extend(part.linked)
+
+
+def _write(
+    session: Session, broadcaster: str, entries: list[JournalEntry], cursor: str | None, merge_minutes: int,
+    project: bool,
+) -> BatchResult:
     if needs_transaction(entries, project):
         return _write_with_tracker(session, broadcaster, entries, cursor, merge_minutes)
     result = BatchResult()

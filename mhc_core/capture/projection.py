@@ -7,8 +7,10 @@ only a valid event of the configured broadcaster gets a projection.
 from __future__ import annotations
 
 import json
+import logging
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from json.encoder import encode_basestring
 from typing import Any
@@ -24,6 +26,8 @@ from mhc_core.clients.event_models import (
     parse_event,
 )
 from mhc_core.db.models import InteractionType
+
+log = logging.getLogger(__name__)
 
 SOURCE = "cb_events"
 USERNAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
@@ -56,11 +60,12 @@ class Projection:
 class JournalEntry:
     event_id: str
     method: str
-    payload_json: str  # the raw event as JSON text (NUL characters removed: Postgres refuses them)
+    payload_json: str  # the event as JSON text that jsonb accepts (see make_storable)
     event_time: datetime
     received_at: datetime
     error: str | None
     projection: Projection | None
+    raw_text: str = ""  # the event exactly as received, as storable JSON text (see storable_json_text)
     # This entry as one element of the JSON array that the listener's statements unpack: the journal row,
     # plus "p" (the projection) when there is one. Built with the entry, on the thread that decodes
     # events, so that the database thread does not have to.
@@ -68,6 +73,13 @@ class JournalEntry:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "row_json", _row_json(self))
+
+    def refused(self, reason: str, *, keep_payload: bool) -> JournalEntry:
+        """This entry as journal only, for when the database refused it as it was: the reason becomes its
+        error; without `keep_payload`, the payload is null too (the raw text still holds the event)."""
+        what = "not projected" if keep_payload else "payload and projection not stored"
+        error = "; ".join(filter(None, [self.error, f"{what}: the database refused it ({storable_str(reason)})"]))
+        return replace(self, projection=None, error=error, payload_json=self.payload_json if keep_payload else "null")
 
 
 def _json_str(value: str | None) -> str:
@@ -77,6 +89,7 @@ def _json_str(value: str | None) -> str:
 
 def _row_json(e: JournalEntry) -> str:
     row = (f'{{"event_id":{_json_str(e.event_id)},"method":{_json_str(e.method)},"payload":{e.payload_json},'
+           f'"raw":{_json_str(e.raw_text)},'
            f'"event_time":"{e.event_time.isoformat()}","received_at":"{e.received_at.isoformat()}",'
            f'"error":{_json_str(e.error)}')
     p = e.projection
@@ -91,25 +104,72 @@ def event_time(event_id: str, received_at: datetime) -> datetime:
     match = _ID_RE.match(event_id)
     if match is None:
         return received_at
-    when = datetime.fromtimestamp(int(match.group(1)) / 1000, UTC)
+    try:
+        when = datetime.fromtimestamp(int(match.group(1)) / 1000, UTC)
+    except (ValueError, OverflowError, OSError):  # a stamp past the year 9999
+        return received_at
     if when > received_at + CLOCK_SKEW or when < _EARLIEST:
         return received_at
     return when
 
 
-def _without_nul(value: Any) -> Any:
+# -- making text storable ---------------------------------------------------------------------------------
+# Postgres text and jsonb refuse NUL, lone UTF-16 surrogates (half an emoji, or a byte that was not UTF-8)
+# and NaN/Infinity. Everything capture writes comes from one value made storable here, and the event says
+# what was changed; the journal's raw text keeps the original, with such characters as JSON escapes.
+
+NUL_REMOVED = "NUL characters removed"
+SURROGATES_REPLACED = "lone UTF-16 surrogates replaced by U+FFFD"
+NON_FINITE_NULLED = "NaN/Infinity stored as null"
+# In compact JSON text made with ensure_ascii=False: an escaped NUL, or a surrogate left on its own.
+_UNSTORABLE_JSON = re.compile(r"\\u0000|[\ud800-\udfff]")
+_UNSTORABLE_CHAR = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _storable_str(text: str, notes: set[str]) -> str:
+    if _UNSTORABLE_CHAR.search(text) is None:
+        return text
+    if "\x00" in text:
+        notes.add(NUL_REMOVED)
+        text = text.replace("\x00", "")
+    if _UNSTORABLE_CHAR.search(text) is not None:
+        notes.add(SURROGATES_REPLACED)
+        text = _UNSTORABLE_CHAR.sub("\ufffd", text)
+    return text
+
+
+def storable_str(text: str) -> str:
+    """`text` storable in a Postgres text column (NUL removed, lone surrogates replaced)."""
+    return _storable_str(text, set())
+
+
+def make_storable(value: Any, notes: set[str]) -> Any:
+    """`value` with every string (keys too) and number made storable in Postgres; what changed goes in `notes`."""
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        return _storable_str(value, notes)
     if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+        return {_storable_str(k, notes) if isinstance(k, str) else k: make_storable(v, notes)
+                for k, v in value.items()}
     if isinstance(value, list):
-        return [_without_nul(v) for v in value]
+        return [make_storable(v, notes) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        notes.add(NON_FINITE_NULLED)
+        return None
     return value
+
+
+def storable_json_text(text: str) -> str:
+    """JSON text with NUL and lone surrogates written as JSON escapes: storable, and it reads back the same."""
+    if _UNSTORABLE_CHAR.search(text) is None:
+        return text
+    return _UNSTORABLE_CHAR.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # One encoder for every call: json.dumps() with arguments builds a new JSONEncoder each time, which costs
 # more than encoding a short string.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=repr)
+_STRICT_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=repr, allow_nan=False)
+_ASCII_ENCODER = json.JSONEncoder(default=repr)
 
 
 def dumps(value: Any) -> str:
@@ -117,32 +177,77 @@ def dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+def _received_text(event: ReceivedEvent) -> str:
+    """The event's JSON text as received; for an event built in code, its ASCII JSON (storable as it is)."""
+    if event.text is not None:
+        return storable_json_text(event.text)
+    try:
+        return _ASCII_ENCODER.encode(event.raw)
+    except (ValueError, RecursionError):
+        return storable_json_text(repr(event.raw))
+
+
+def _storable_event(event: ReceivedEvent) -> tuple[str, ReceivedEvent, str | None]:
+    """(jsonb payload text, the event as it will be projected, what was changed to make it storable)."""
+    try:
+        text: str | None = _STRICT_ENCODER.encode(event.raw)
+    except ValueError:  # NaN or Infinity: cleaned below
+        text = None
+    except RecursionError:
+        return _too_deep(event)
+    if text is not None and _UNSTORABLE_JSON.search(text) is None:
+        return text, event, None
+    notes: set[str] = set()
+    try:
+        cleaned = make_storable(event.raw, notes)
+    except RecursionError:
+        return _too_deep(event)
+    if not notes:  # only a backslash typed before "u0000"
+        return dumps(event.raw), event, None
+    # Parsed again from the cleaned copy, so the projection holds only storable text; the id stays the one
+    # parse_event chose from the original (always storable), so two events never merge by cleaning.
+    again = parse_event(cleaned)
+    stored = ReceivedEvent(event.id, again.method, cleaned, again.parsed, again.error)
+    return dumps(cleaned), stored, "; ".join(sorted(notes))
+
+
+def _too_deep(event: ReceivedEvent) -> tuple[str, ReceivedEvent, str]:
+    """An event nested deeper than Python can walk: journaled with a null payload, its raw text kept."""
+    unused: set[str] = set()
+    error = _storable_str(event.error, unused) if event.error else None
+    stored = replace(event, method=_storable_str(event.method, unused), parsed=None, error=error)
+    return "null", stored, "too deeply nested for jsonb: kept as raw text only"
+
+
 def journal_entry(event: ReceivedEvent, broadcaster: str, received_at: datetime) -> JournalEntry:
     """The journal row for one event, with its projection when the event is valid and ours."""
-    text = dumps(event.raw)
-    parsed, error = event.parsed, event.error
-    if "\\u0000" in text:
-        # jsonb and text columns refuse NUL; keep the rest of the event and parse the cleaned copy.
-        cleaned = _without_nul(event.raw)
-        text = dumps(cleaned)
-        again = parse_event(cleaned)
-        parsed, error = again.parsed, again.error
-        error = "; ".join(filter(None, [error, "NUL characters removed"]))
-    when = event_time(event.id, received_at)
-    projection = None
-    if parsed is not None:
-        projection, problem = project(parsed, event.method, broadcaster, received_at)
-        if problem:
-            error = "; ".join(filter(None, [error, problem]))
+    raw_text = _received_text(event)
+    payload, event, changed = _storable_event(event)
+    projection, problem = None, None
+    if event.parsed is not None:
+        projection, problem = _projection(event, broadcaster, received_at)
     return JournalEntry(
         event_id=event.id,
         method=event.method or "?",
-        payload_json=text,
-        event_time=when,
+        payload_json=payload,
+        event_time=event_time(event.id, received_at),
         received_at=received_at,
-        error=error or None,
+        error="; ".join(filter(None, [event.error, problem, changed])) or None,
         projection=projection,
+        raw_text=raw_text,
     )
+
+
+def _projection(
+    event: ReceivedEvent, broadcaster: str, received_at: datetime
+) -> tuple[Projection | None, str | None]:
+    """project(), with a failure on one odd event kept as that event's error instead of stopping the batch."""
+    assert event.parsed is not None
+    try:
+        return project(event.parsed, event.method, broadcaster, received_at)
+    except Exception as exc:  # noqa: BLE001 - any bug here must cost one event, never the feed
+        log.exception("capture: projecting event %s failed", event.id)
+        return None, f"not projected: {type(exc).__name__}: {str(exc)[:200]}"
 
 
 def _username(raw: str | None) -> str | None:

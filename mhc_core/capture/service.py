@@ -1,5 +1,8 @@
 """CaptureService: lock -> listener + stats poller, or observe whoever holds capture and take over later.
 
+The holder sends a heartbeat every quarter of MHC_CAPTURE_LEASE_SECONDS; an observer ends a holder
+silent for longer (frozen, suspended) and takes over from the saved cursor.
+
 Threads: everything async runs on the caller's loop (callbacks too). Every database write of capture
 runs on one worker thread, on the lock connection, so writes are serialised and die with the lock.
 """
@@ -7,6 +10,7 @@ runs on one worker thread, on the lock connection, so writes are serialised and 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import re
@@ -22,7 +26,7 @@ from sqlalchemy.exc import InterfaceError, InternalError, OperationalError, SQLA
 from sqlalchemy.orm import Session
 
 from mhc_core.capture import listener
-from mhc_core.capture.lock import CaptureLock, LockLost
+from mhc_core.capture.lock import CaptureLock, LockLost, StaleHolder
 from mhc_core.capture.notify import CHANNEL_STATS, notify
 from mhc_core.capture.poller import StatsPoller
 from mhc_core.capture.projection import JournalEntry, journal_entry
@@ -153,6 +157,7 @@ class CaptureService:
 
     async def _supervise(self, lock: CaptureLock) -> None:
         attempt = 0
+        stale: StaleHolder | None = None
         while not self.stopping:
             try:
                 got = await self._in_worker(lock.try_acquire)
@@ -162,27 +167,73 @@ class CaptureService:
                 continue
             attempt = 0
             if not got:
-                await self._observe(lock)
+                stale = await self._observe(lock)
                 continue
+            if stale is not None:
+                self._say_took_over(stale)
+                stale = None
             outcome = await self._hold(lock)
             if outcome == "stopped":
                 return
-            log.warning("capture: lost the capture lock; trying to take it again")
+            await self._say_lost(lock)
 
-    async def _observe(self, lock: CaptureLock) -> None:
+    async def _observe(self, lock: CaptureLock) -> StaleHolder | None:
+        """Show who holds capture; a holder silent for longer than the lease is ended and returned at once."""
+        note = ""
+        try:
+            stale = await self._in_worker(lock.end_stale_holder, self.settings.capture_lease_seconds)
+            if stale is not None:
+                return stale
+        except SQLAlchemyError as exc:
+            note = f" (cannot check its heartbeat: {_reason(exc)})"
         try:
             holder = await self._in_worker(lock.holder)
         except SQLAlchemyError as exc:
             log.warning("capture: cannot see who holds capture: %s", _reason(exc))
             holder = None
-        message = f"held by {holder}" if holder else "held by another process"
+        message = (f"held by {holder}" if holder else "held by another process") + note
         for component in self._components():
             self._report(component, "held_elsewhere", message, retry_in=self.takeover_seconds, holder=holder)
         await self._sleep(self.takeover_seconds)
+        return None
+
+    def _say_took_over(self, stale: StaleHolder) -> None:
+        message = f"took over from {stale.holder} (no heartbeat for {stale.silent_for:.0f} s)"
+        log.info("capture: %s", message)
+        for component in self._components():
+            self._report(component, "starting", message)
+
+    async def _say_lost(self, lock: CaptureLock) -> None:
+        """Said once per loss: to whom capture went (a process resumed after a freeze was replaced)."""
+        holder = await self._taken_by(lock)
+        if holder is None:
+            log.warning("capture: lost the capture lock; trying to take it again")
+            return
+        message = f"lost the capture lock to {holder}; observing"
+        log.info("capture: %s", message)
+        for component in self._components():
+            self._report(component, "held_elsewhere", message, holder=holder)
+
+    async def _taken_by(self, lock: CaptureLock) -> str | None:
+        try:
+            return await self._in_worker(lock.taken_by)
+        except SQLAlchemyError as exc:
+            log.debug("capture: cannot see who holds capture: %s", _reason(exc))  # the retry says why
+            return None
+
+    async def _heartbeat(self, lock: CaptureLock) -> None:
+        """While holding: prove to observers, every quarter of the lease, that this process is alive."""
+        while await self._sleep(self.settings.capture_lease_seconds / 4):
+            try:
+                await self._in_worker(lock.beat)
+            except LockLost as exc:
+                # Not reported here: the next write or ping meets the loss and says what happened.
+                log.debug("capture: heartbeat not sent: %s", exc)
 
     async def _hold(self, lock: CaptureLock) -> Outcome:
         """We hold capture: run the listener and the poller until stop or until the lock is lost."""
         log.info("capture: holding capture of %s", self.broadcaster)
+        heartbeat = asyncio.ensure_future(self._heartbeat(lock))
         poller: StatsPoller | None = None
         if self._stats_on:
             poller = StatsPoller(self.settings, self.db, self._report_status, store=self._store_reading)
@@ -196,8 +247,11 @@ class CaptureService:
                 outcome = await self._hold_idle(lock)
             return outcome
         finally:
+            heartbeat.cancel()
             if poller is not None:
                 await poller.stop()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
 
     async def _hold_idle(self, lock: CaptureLock) -> Outcome:
         """Keep the lock (for the poller) and notice if it is lost."""
@@ -356,6 +410,8 @@ class CaptureService:
 
     async def _recover(self, lock: CaptureLock, cursor_before: str | None, reason: str, attempt: int) -> Outcome | None:
         """After losing the lock connection: None when we hold the lock again at the same cursor."""
+        if await self._taken_by(lock) is not None:
+            return "lost"  # replaced by an observer (we were frozen or too slow): nothing to retry
         while True:
             attempt += 1
             if not await self._retry_later(attempt, f"database unreachable: {reason}"):
@@ -452,6 +508,7 @@ class CaptureService:
         log.warning("capture: %s", message)
         for component in components or ("capture",):
             self._report(component, "retrying", message, retry_in=delay)
+        await self._in_worker(self.db.heal)  # an embedded server that died is started again
         return await self._sleep(delay)
 
     async def _sleep(self, seconds: float) -> bool:

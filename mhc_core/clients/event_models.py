@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
+
+# The most tokens one tip or one media purchase can plausibly carry (about $50,000). An amount outside
+# 1..MAX_TOKENS, or not a whole JSON number, is a damaged event: kept in the journal, never summed.
+MAX_TOKENS = 1_000_000
+Tokens = Annotated[StrictInt, Field(ge=1, le=MAX_TOKENS)]
 
 
 class _Model(BaseModel):
@@ -44,7 +50,7 @@ class Message(_Model):
 
 
 class Tip(_Model):
-    tokens: int
+    tokens: Tokens
     isAnon: bool = False
     message: str = ""
 
@@ -58,7 +64,7 @@ class Media(_Model):
     id: int | str | None = None
     type: str | None = None
     name: str | None = None
-    tokens: int
+    tokens: Tokens
 
 
 class BaseEvent(_Model):
@@ -156,7 +162,8 @@ class ReceivedEvent:
 
     `id` is the server's id; an event without a usable id gets a deterministic synthetic id,
     ``"sha256:<32 hex>"`` of its canonical JSON, so the same damaged event always dedupes to one row
-    and can never collide with a real id (``<epoch ms>-<seq>``).
+    and can never collide with a real id (``<epoch ms>-<seq>``). `text` is the event exactly as it
+    stood in the answer's body (JSON text), when the caller had it.
     """
 
     id: str
@@ -164,6 +171,7 @@ class ReceivedEvent:
     raw: dict
     parsed: BaseEvent | None
     error: str | None
+    text: str | None = None
 
 
 def _canonical_json(value: Any) -> str:
@@ -172,6 +180,19 @@ def _canonical_json(value: Any) -> str:
     except (TypeError, ValueError, RecursionError):
         # Non-JSON input (e.g. mixed-type keys from a caller); repr is still deterministic enough.
         return repr(value)
+
+
+# A usable server id is short printable ASCII (real ones are "<epoch ms>-<seq>"); anything else (NUL, lone
+# surrogates, kilobytes that no index row can hold) is replaced by a synthetic id.
+_USABLE_ID = re.compile(r"[!-~]{1,128}")
+
+
+def _usable_id(raw_id: Any) -> str | None:
+    if isinstance(raw_id, int) and not isinstance(raw_id, bool) and abs(raw_id) < 10**40:
+        return str(raw_id)
+    if isinstance(raw_id, str) and _USABLE_ID.fullmatch(raw_id):
+        return raw_id
+    return None
 
 
 def synthetic_id(raw: Any) -> str:
@@ -191,48 +212,43 @@ def _summarize(exc: ValidationError, limit: int = 3) -> str:
     return "; ".join(parts)
 
 
-def parse_event(raw: Any) -> ReceivedEvent:
-    """Turn one JSON value from ``events`` into a ReceivedEvent. Never raises for JSON input.
+def parse_event(raw: Any, text: str | None = None) -> ReceivedEvent:
+    """Turn one JSON value from ``events`` (and its JSON text, if known) into a ReceivedEvent.
 
-    A non-object value is kept as ``raw={"_value": value}``.
+    Never raises for JSON input. A non-object value is kept as ``raw={"_value": value}``.
     """
     if not isinstance(raw, dict):
         wrapped = {"_value": raw}
         return ReceivedEvent(
-            synthetic_id(wrapped), "", wrapped, None, f"event is not a JSON object ({type(raw).__name__})"
+            synthetic_id(wrapped), "", wrapped, None, f"event is not a JSON object ({type(raw).__name__})", text
         )
 
     raw_id = raw.get("id")
-    if isinstance(raw_id, str) and raw_id:
-        event_id = raw_id
-    elif isinstance(raw_id, int) and not isinstance(raw_id, bool):
-        event_id = str(raw_id)
-    else:
-        event_id = synthetic_id(raw)
+    event_id = _usable_id(raw_id) or synthetic_id(raw)
     method = raw.get("method")
     method = method if isinstance(method, str) else ""
 
     problems: list[str] = []
     if event_id.startswith(SYNTHETIC_ID_PREFIX):
-        problems.append("event has no id")
+        problems.append("event has no id" if raw_id in (None, "") else "event id unusable")
     if not method:
         problems.append("event has no method")
-        return ReceivedEvent(event_id, "", raw, None, "; ".join(problems))
+        return ReceivedEvent(event_id, "", raw, None, "; ".join(problems), text)
     model = EVENT_MODELS.get(method)
     if model is None:
         problems.append(f"unknown method {method[:60]!r}")
-        return ReceivedEvent(event_id, method, raw, None, "; ".join(problems))
+        return ReceivedEvent(event_id, method, raw, None, "; ".join(problems), text)
     obj = raw.get("object")
     if not isinstance(obj, dict):
         problems.append(f"{method}: 'object' is missing or not a JSON object")
-        return ReceivedEvent(event_id, method, raw, None, "; ".join(problems))
+        return ReceivedEvent(event_id, method, raw, None, "; ".join(problems), text)
     try:
         parsed = model.model_validate(obj)
     except ValidationError as exc:
         problems.append(f"invalid {method}: {_summarize(exc)}")
-        return ReceivedEvent(event_id, method, raw, None, "; ".join(problems))
+        return ReceivedEvent(event_id, method, raw, None, "; ".join(problems), text)
     except RecursionError:
         problems.append(f"invalid {method}: nested too deeply")
-        return ReceivedEvent(event_id, method, raw, None, "; ".join(problems))
+        return ReceivedEvent(event_id, method, raw, None, "; ".join(problems), text)
     # A valid event without an id is still usable; report the missing id but keep the parse.
-    return ReceivedEvent(event_id, method, raw, parsed, "; ".join(problems) or None)
+    return ReceivedEvent(event_id, method, raw, parsed, "; ".join(problems) or None, text)

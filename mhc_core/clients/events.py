@@ -13,6 +13,7 @@ import collections
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
@@ -84,6 +85,90 @@ class SlidingWindowLimiter:
 class _Ok:
     events: list[Any]
     next_url: str
+    texts: list[str] | None = None  # each event's JSON text as it stood in the body
+
+
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _ws(text: str, at: int) -> int:
+    """The index of the first non-whitespace character at or after `at`."""
+    match = _SPACE.match(text, at)
+    return match.end() if match else at
+
+
+def _skip(text: str, at: int, expected: str) -> tuple[int, str]:
+    """Past the whitespace at `at`, one of the characters in `expected`: (index after it, the character)."""
+    at = _ws(text, at)
+    found = text[at:at + 1]
+    if not found or found not in expected:
+        raise json.JSONDecodeError(f"expected one of {expected!r}", text, at)
+    return at + 1, found
+
+
+def _decode_array(text: str, at: int) -> tuple[list[Any], list[str], int]:
+    """The array whose '[' is at `at`: its values, each value's exact text, and the index after ']'."""
+    values: list[Any] = []
+    texts: list[str] = []
+    at = _ws(text, at + 1)
+    if text.startswith("]", at):
+        return values, texts, at + 1
+    while True:
+        value, end = _DECODER.raw_decode(text, at)
+        values.append(value)
+        texts.append(text[at:end])
+        at, found = _skip(text, end, ",]")
+        if found == "]":
+            return values, texts, at
+        at = _ws(text, at)
+
+
+def decode_body(text: str) -> tuple[Any, list[str] | None]:
+    """json.loads(text), and the exact JSON text of each element of a top-level object's "events" array.
+
+    The journal keeps each event as it was received, so its text is cut from the body rather than
+    re-serialised (which would change escapes, number forms and repeated keys). Raises ValueError as
+    json.loads does; the texts are None when the body has no "events" array.
+    """
+    at = _ws(text, 0)
+    if not text.startswith("{", at):
+        return json.loads(text), None
+    body: dict[str, Any] = {}
+    texts: list[str] | None = None
+    at = _ws(text, at + 1)
+    if text.startswith("}", at):
+        at += 1
+    else:
+        while True:
+            if not text.startswith('"', at):
+                raise json.JSONDecodeError("expected a key", text, at)
+            key, at = _DECODER.raw_decode(text, at)
+            at = _ws(text, _skip(text, at, ":")[0])
+            if key == "events" and text.startswith("[", at):
+                body[key], texts, at = _decode_array(text, at)
+            else:
+                body[key], at = _DECODER.raw_decode(text, at)
+                if key == "events":
+                    texts = None  # a later "events" wins, as in json.loads
+            at, found = _skip(text, at, ",}")
+            if found == "}":
+                break
+            at = _ws(text, at)
+    if _ws(text, at) != len(text):
+        raise json.JSONDecodeError("Extra data", text, at)
+    return body, texts
+
+
+def _body_text(content: bytes) -> str:
+    """The body as text, decoded as json.loads would; bytes that are not UTF-8 are kept as lone surrogates
+    (surrogateescape), so one broken byte cannot stall the feed: the journal marks and escapes them."""
+    encoding = json.detect_encoding(content)
+    try:
+        return content.decode(encoding, "surrogatepass")
+    except UnicodeDecodeError:
+        logger.warning("events: the answer is not valid %s; undecodable bytes kept as escapes", encoding)
+        return content.decode(encoding, "surrogateescape")
 
 
 @dataclass(frozen=True)
@@ -205,7 +290,8 @@ class EventsClient:
                     logger.info("events: reconnected after %d failed attempt(s)", attempt)
                 attempt = 0
                 self._set_status("connected")
-                events = [parse_event(item) for item in outcome.events]
+                texts: list[str | None] = [*outcome.texts] if outcome.texts else [None] * len(outcome.events)
+                events = [parse_event(item, text) for item, text in zip(outcome.events, texts, strict=True)]
                 for event in events:
                     if event.error:
                         logger.info("events: kept raw event %s: %s", event.id, self._safe(event.error))
@@ -282,8 +368,9 @@ class EventsClient:
             raise AuthError("events", message, status=status)
 
         body: Any = None
+        texts: list[str] | None = None
         try:
-            body = json.loads(response.content)
+            body, texts = decode_body(_body_text(response.content))
         except (ValueError, RecursionError):
             body = None
 
@@ -294,7 +381,7 @@ class EventsClient:
                 # Observed (uncertain) hold-expired answer: an empty batch, not an error.
                 logger.debug("events: HTTP 400 'waited too long' taken as an empty batch")
                 events = body.get("events")
-                return _Ok(events if isinstance(events, list) else [], next_url)
+                return _Ok(events, next_url, texts) if isinstance(events, list) else _Ok([], next_url)
 
         if 300 <= status < 400:
             logger.error("events: unexpected redirect (HTTP %d) not followed", status)
@@ -322,7 +409,7 @@ class EventsClient:
         events, next_url = body.get("events"), body.get("nextUrl")
         if not isinstance(events, list) or not isinstance(next_url, str) or not next_url:
             return _Retry("answer lacked 'events' or 'nextUrl'")
-        return _Ok(events, next_url)
+        return _Ok(events, next_url, texts)
 
     @staticmethod
     def _cursor_after(next_url: str, events: list[ReceivedEvent], previous: str | None) -> str | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
@@ -15,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mhc_core.config import Settings
+from mhc_core.db import embedded
 from mhc_core.db.embedded import EmbeddedPostgresError, start_embedded
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,9 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     where: str
+    # The embedded server's ensure_running; None for a configured MHC_DATABASE_URL (not ours to start).
+    restart: Callable[[], embedded.Running] | None = None
+    _healing: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -72,6 +78,37 @@ class Database:
                 conn.execute(text("SELECT 1"))
         except (OperationalError, DBAPIError) as exc:
             raise DatabaseUnavailable(f"cannot reach the database at {self.where}: {_reason(exc)}") from None
+
+    def heal(self) -> bool:
+        """After a failed connection: start the embedded server again if it has gone, and reconnect.
+
+        For the retry paths (capture's backoff, the console's probes); safe from any thread, cheap when
+        the server runs, never raises. True when the server had to be started again: connections to the
+        old one are dropped, and a server that came back elsewhere (another socket or port) gets a new
+        engine. A configured MHC_DATABASE_URL is not ours to start: False.
+        """
+        if self.restart is None:
+            return False
+        with self._healing:
+            try:
+                running = self.restart()
+            except EmbeddedPostgresError as exc:
+                log.warning("database: %s", exc)
+                return False
+            url = normalize_url(running.url)
+            if url != self.engine.url:
+                self._reconnect(url)
+            elif running.replaced:
+                self.engine.dispose()
+            if running.replaced:
+                log.warning("database: the embedded server was gone and has been started again at %s", self.where)
+            return running.replaced
+
+    def _reconnect(self, url: URL) -> None:
+        old, self.engine = self.engine, make_engine(url)
+        self.sessions.configure(bind=self.engine)
+        self.where = describe(url)
+        old.dispose()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -110,7 +147,9 @@ def database_url(settings: Settings) -> str:
 def open_database(settings: Settings, *, check: bool = True) -> Database:
     url = normalize_url(database_url(settings))
     engine = make_engine(url)
-    db = Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False), where=describe(url))
+    restart = None if settings.database_url else functools.partial(embedded.ensure_running, settings.resolved_data_dir)
+    db = Database(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False), where=describe(url),
+                  restart=restart)
     if check:
         db.check()
     return db

@@ -274,6 +274,9 @@ class EventLog(Base):
     broadcaster: Mapped[str] = mapped_column(Text, nullable=False)
     method: Mapped[str] = mapped_column(Text, nullable=False)
     payload: Mapped[Any] = mapped_column(JSONB, nullable=False)
+    # The event exactly as received (JSON text; NUL and lone surrogates as JSON escapes), where `payload`
+    # holds the storable copy. Null for events journaled before the raw text was kept.
+    raw: Mapped[str | None] = mapped_column(Text)
     event_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     error: Mapped[str | None] = mapped_column(Text)
@@ -288,3 +291,14 @@ class ListenerState(Base):
 
 
 APPEND_ONLY_TABLES = ("snapshots", "interactions", "event_log")
+
+
+class CaptureHeartbeat(Base):
+    """The capture-lock holder's proof of life: state, rewritten every few seconds (not history)."""
+
+    __tablename__ = "capture_heartbeat"
+
+    broadcaster: Mapped[str] = mapped_column(Text, primary_key=True)
+    holder: Mapped[str] = mapped_column(Text, nullable=False)  # "host:pid"
+    backend_pid: Mapped[int] = mapped_column(Integer, nullable=False)  # the lock connection's backend
+    heartbeat_at: Mapped[datetime] = _now()  # the database's clock, so hosts' clocks never matter

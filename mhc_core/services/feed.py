@@ -85,9 +85,32 @@ class RoomEntry:
     tokens: int
 
 
-def room_now(session: Session, stream_session_id: int, *, limit: int = 500) -> list[RoomEntry]:
-    """Who is in the room: persons whose last USER_ENTER/USER_LEAVE in this session is an enter,
-    newest arrival first, with the tokens they have tipped in this session."""
+def broadcast_started_at(session: Session, broadcaster: str) -> datetime | None:
+    """When the room's latest broadcastStart was received (None: capture has seen none)."""
+    return session.scalar(
+        select(func.max(Interaction.timestamp))
+        .join(Person, Person.id == Interaction.person_id)
+        .where(Interaction.type == InteractionType.BROADCAST_START.value, Interaction.source.in_(FEED_SOURCES),
+               Person.username == broadcaster)
+    )
+
+
+def room_now(
+    session: Session, broadcaster: str, *, tips_session_id: int | None = None, limit: int = 500
+) -> list[RoomEntry]:
+    """Who is in the room: persons whose last USER_ENTER/USER_LEAVE since the latest broadcast start (or
+    since capture began, if none was seen) is an enter, newest arrival first. A stream session plays no
+    part in who is here: a manual one may start late or never. Tokens are those tipped in
+    `tips_session_id` (the LIVE session, whose figures the dashboard shows beside), else since the start."""
+    since = broadcast_started_at(session, broadcaster)
+    traffic = [Interaction.type.in_(ROOM_TRAFFIC), Interaction.source.in_(FEED_SOURCES)]
+    tips = [Interaction.type == InteractionType.TIP_EVENT.value]
+    if since is not None:
+        traffic.append(Interaction.timestamp >= since)
+    if tips_session_id is not None:
+        tips.append(Interaction.stream_session_id == tips_session_id)
+    elif since is not None:
+        tips.append(Interaction.timestamp >= since)
     last = (
         select(
             Interaction.person_id,
@@ -97,13 +120,12 @@ def room_now(session: Session, stream_session_id: int, *, limit: int = 500) -> l
                 partition_by=Interaction.person_id, order_by=(Interaction.timestamp.desc(), Interaction.id.desc())
             ).label("rank"),
         )
-        .where(Interaction.stream_session_id == stream_session_id, Interaction.type.in_(ROOM_TRAFFIC))
+        .where(*traffic)
         .subquery()
     )
     tipped = (
         select(Interaction.person_id, func.sum(_TOKENS).label("tokens"))
-        .where(Interaction.stream_session_id == stream_session_id,
-               Interaction.type == InteractionType.TIP_EVENT.value)
+        .where(*tips)
         .group_by(Interaction.person_id)
         .subquery()
     )

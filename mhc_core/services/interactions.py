@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +13,44 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mhc_core.db.models import Interaction, InteractionSource, InteractionType, Person
+from mhc_core.display import printable
+
+# Tab, line feed and carriage return are text; any other C0 or C1 control, DEL or lone surrogate
+# (an undecodable byte kept by surrogateescape, half an emoji) is not, and Postgres refuses NUL.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Python's surrogateescape keeps an undecodable byte 0xXY as U+DCXY.
+_ESCAPED_BYTES = range(0xDC80, 0xDD00)
+
+
+class NotText(ValueError):
+    """Operator input (a paste, a note) that is not text: refused whole, so nothing half-stored."""
+
+
+def storable_text(raw: bytes | str, what: str) -> str:
+    """`raw` as the exact text to store, or NotText naming `what` and where it stops being text.
+
+    Bytes must be UTF-8 (a leading byte-order mark is dropped). The one rule for everything the
+    operator hands in to be kept, from the command line or the console.
+    """
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise NotText(f"{what} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                          "nothing stored") from None
+    else:
+        text = raw
+    bad = _NOT_TEXT.search(text)
+    if bad is None:
+        return text
+    code, where = ord(bad.group()), bad.start()
+    if code in _ESCAPED_BYTES:
+        raise NotText(f"{what} is not UTF-8 text (byte 0x{code - 0xDC00:02x} at character {where}); nothing stored")
+    if 0xD800 <= code <= 0xDFFF:
+        raise NotText(f"{what} is not UTF-8 text (half a character, {printable(bad.group())}, at character {where}); "
+                      "nothing stored")
+    raise NotText(f"{what} holds a control character ({printable(bad.group())} at character {where}), "
+                  "so it is not text; nothing stored")
 
 
 def append(

@@ -11,9 +11,29 @@ from sqlalchemy.orm import Session
 from mhc_core.db.models import InteractionSource, InteractionType, Person, Role
 from mhc_core.services import interactions, persons
 
+# The largest paste kept (UTF-8 bytes): a chat history or profile page is far smaller; more is a mistake.
+PASTE_MAX_BYTES = 1_000_000
+
 
 class NothingToLookUp(ValueError):
     pass
+
+
+class PasteTooLarge(ValueError):
+    def __init__(self) -> None:
+        super().__init__(f"the paste is larger than 1 MB ({PASTE_MAX_BYTES} bytes); nothing stored")
+
+
+def paste_text(raw: bytes | str) -> str:
+    """A paste as the text to keep: at most PASTE_MAX_BYTES of UTF-8 text, else PasteTooLarge or NotText.
+
+    A reader may hand in PASTE_MAX_BYTES + 1 bytes read from a larger source: that is refused too.
+    """
+    if len(raw) > PASTE_MAX_BYTES or (
+        isinstance(raw, str) and len(raw.encode("utf-8", "surrogatepass")) > PASTE_MAX_BYTES
+    ):
+        raise PasteTooLarge()
+    return interactions.storable_text(raw, "the paste")
 
 
 @dataclass
@@ -39,6 +59,7 @@ def plan_names(
     """(names to resolve, primary first; names extracted from the paste). Pure: no database."""
     from mhc_core.extract import extract_usernames
 
+    paste = paste_text(paste) if paste is not None else None
     paste = paste if paste and paste.strip() else None
     extracted = extract_usernames(paste, broadcaster=broadcaster) if paste else []
     primary = persons.normalize_username(username) if username else (extracted[0] if extracted else None)
@@ -58,7 +79,8 @@ def lookup(
 ) -> LookupResult:
     """The named person (or the first name found in the paste) plus every other name in the paste.
 
-    The paste itself is kept as a PROFILE_PASTE on the primary person, with the names found in it.
+    The paste itself is kept as a PROFILE_PASTE on the primary person, with the names found in it;
+    a paste that is not text or is over PASTE_MAX_BYTES is refused before anything is written.
     """
     paste = paste if paste and paste.strip() else None
     names, extracted = plan_names(username=username, paste=paste, broadcaster=broadcaster)

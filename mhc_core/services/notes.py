@@ -19,8 +19,8 @@ class EmptyNote(ValueError):
 def add_note(
     session: Session, person: Person, text: str, *, broadcaster: str | None = None, at: datetime | None = None
 ) -> Interaction:
-    """Append a note; a note taken during a LIVE session is linked to it."""
-    body = text.strip()
+    """Append a note; a note taken during a LIVE session is linked to it. NotText if it is not text."""
+    body = interactions.storable_text(text, "the note").strip()
     if not body:
         raise EmptyNote()
     when = at or datetime.now(UTC)

@@ -43,7 +43,7 @@ class DashboardData:
     reading: Reading | None
     since_session: dict[str, Any] | None
     recent: list[SessionStats]
-    room: list[RoomEntry] | None
+    room: list[RoomEntry]
 
 
 def load_dashboard(s: Session, broadcaster: str, now: datetime) -> DashboardData:
@@ -65,7 +65,7 @@ def load_dashboard(s: Session, broadcaster: str, now: datetime) -> DashboardData
         reading=reading,
         since_session=since,
         recent=[by_id[r.id] for r in recent],
-        room=feed.room_now(s, live.id) if live else None,
+        room=feed.room_now(s, broadcaster, tips_session_id=live.id if live else None),
     )
 
 

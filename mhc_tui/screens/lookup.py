@@ -22,10 +22,12 @@ from mhc_core.db.models import Person, Role
 from mhc_core.services import lookup as lookup_service
 from mhc_core.services import statbate_lookup
 from mhc_core.services.persons import InvalidUsername
+from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets import worker_errors
 from mhc_tui.widgets.person_data import PersonData, load_person
 from mhc_tui.widgets.person_picker import PersonPicker
 from mhc_tui.widgets.person_summary import PersonSummary
+from mhc_tui.widgets.safe_fields import SafeInput, SafeTextArea
 from mhc_tui.widgets.username_suggester import UsernameSuggester
 
 if TYPE_CHECKING:
@@ -62,10 +64,13 @@ class LookupScreen(Screen[None]):
     TITLE = "Lookup"
     BINDINGS = [
         # Many terminals send ctrl+enter as plain enter; ctrl+j (line feed) always arrives distinctly.
-        Binding("ctrl+enter,ctrl+j", "submit", "Look up", priority=True, key_display="ctrl+enter/ctrl+j"),
+        # Not a priority binding: the key then reaches the screen through the focused field, after every
+        # key typed before it, so the lookup sees the whole name however fast it was typed.
+        Binding("ctrl+enter,ctrl+j", "submit", "Look up", key_display="ctrl+enter/ctrl+j"),
         Binding("enter", "open_person", "Open person"),
         Binding("n", "note", "Note"),
         Binding("ctrl+l", "focus_name", "Name field"),
+        Binding("escape", "leave", "Back", show=False),
     ]
 
     class LookupDone(Message):
@@ -100,7 +105,7 @@ class LookupScreen(Screen[None]):
         with Horizontal(id="lookup-body"):
             with Vertical(id="lookup-form"):
                 yield Label("Username")
-                yield Input(
+                yield SafeInput(
                     placeholder="name or @name", id="lookup-name",
                     suggester=UsernameSuggester(lambda: self.app.db),  # type: ignore[attr-defined]
                 )
@@ -110,7 +115,7 @@ class LookupScreen(Screen[None]):
                     id="lookup-role",
                 )
                 yield Label("Paste: profile, chat, a list of names")
-                yield TextArea(id="lookup-paste", soft_wrap=True)
+                yield SafeTextArea(id="lookup-paste", soft_wrap=True)
                 with Horizontal(classes="lookup-switch"):
                     yield Switch(
                         value=self.app.settings.statbate_token is not None,  # type: ignore[attr-defined]
@@ -144,6 +149,10 @@ class LookupScreen(Screen[None]):
         if action in ("open_person", "note"):
             return self._shown is not None
         return True
+
+    def action_leave(self) -> None:
+        """Escape, from any field: the lookup is a mode with nothing beneath it, so back is the dashboard."""
+        self.app.switch_mode("dashboard")
 
     def action_focus_name(self) -> None:
         self.query_one("#lookup-name", Input).focus()
@@ -280,7 +289,7 @@ class LookupScreen(Screen[None]):
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#lookup-status", Static)
         status.set_class(error, "-error")
-        status.update(Content(text))  # plain: names and errors are never read as markup
+        status.update(Content(fmt.outside(text)))  # names and errors: literal, controls visible
 
     # -- live data -------------------------------------------------------------------------
 

@@ -12,6 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerState
 
+from mhc_tui.widgets import display_format as fmt
+from mhc_tui.widgets.safe_fields import SafeInput
+
 
 class PersonGone(LookupError):
     def __init__(self, username: str) -> None:
@@ -36,8 +39,9 @@ class NoteModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box", classes="modal-box"):
-            yield Label(f"Note on [b]{self.username}[/b]", id="note-title", classes="modal-title")
-            yield Input(placeholder="what you want to remember…", id="note-text")
+            yield Label(fmt.outside_markup("Note on [b]$name[/b]", name=self.username), id="note-title",
+                        classes="modal-title")
+            yield SafeInput(placeholder="what you want to remember…", id="note-text")
             yield Label("enter save · escape cancel", classes="modal-hint")
 
     def on_mount(self) -> None:
@@ -76,7 +80,7 @@ class NoteModal(ModalScreen[bool]):
         if event.worker.group != "note":
             return
         if event.state == WorkerState.SUCCESS:
-            self.notify(f"Note saved on {self.username}.")
+            self.notify(f"Note saved on {fmt.outside(self.username)}.")
             self.dismiss(True)
         elif event.state == WorkerState.ERROR:
             report = getattr(self.app, "report_worker_error", None)

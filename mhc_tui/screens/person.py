@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -118,7 +117,7 @@ class PersonScreen(Screen[None]):
             identity.update(f"No person with id {self.person_id} in the database.")
             return
         self.person = person
-        self.sub_title = person.username
+        self.sub_title = fmt.outside(person.username)
         identity.show(person)
         self.query_one(PersonSummary).show(person)
         self._show_notes(person)
@@ -135,7 +134,7 @@ class PersonScreen(Screen[None]):
             table.remove_row(str(gone))
         for note in person.notes:
             if note.id not in self._notes:
-                table.add_row(fmt.when(note.timestamp, tz), Text(note.content), key=str(note.id))
+                table.add_row(fmt.when(note.timestamp, tz), fmt.outside_text(note.content, limit=None), key=str(note.id))
         table.sort("when", reverse=True)
         self._notes = wanted
         hint = f"{person.notes_total} notes · n adds a note" if person.notes_total else "no notes yet · n adds one"

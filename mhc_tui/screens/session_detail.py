@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -124,13 +123,14 @@ class SessionDetailScreen(Screen[None]):
             f"follows {s.follows} · unfollows {s.unfollows}"
         )
         self.query_one(SessionTranscript).show(detail.lines, tz)
+        tippers = "\n".join(f"{i}. {fmt.outside(t['username'])}  {fmt.number(t['tokens'])}"
+                             for i, t in enumerate(s.top_tippers, 1))
         self.query_one("#detail-tippers", Static).update(
-            "\n".join(f"{i}. {escape(t['username'])}  {fmt.number(t['tokens'])}"
-                      for i, t in enumerate(s.top_tippers, 1)) or "[$text-muted]no tips[/]"
+            Content(tippers) if tippers else Content.from_markup("[$text-muted]no tips[/]")
         )
+        followers = "\n".join(f"{fmt.when(when, tz)}  {fmt.outside(name)}" for name, when in detail.followers)
         self.query_one("#detail-followers", Static).update(
-            "\n".join(f"{fmt.when(when, tz)}  {escape(name)}" for name, when in detail.followers)
-            or "[$text-muted]no new followers[/]"
+            Content(followers) if followers else Content.from_markup("[$text-muted]no new followers[/]")
         )
 
     def on_data_changed(self, message: DataChanged) -> None:

@@ -106,7 +106,7 @@ class SessionsScreen(Screen[None]):
                 id=s.session.id, started_at=s.session.started_at, ended_at=s.session.ended_at,
                 duration_seconds=s.duration_seconds, status=s.session.status, origin=s.session.origin,
                 tokens=s.tokens, tips=s.tips, chatters=s.unique_chatters, follows=s.follows,
-                top_tipper=(f"{s.top_tippers[0]['username']} ({fmt.number(s.top_tippers[0]['tokens'])})"
+                top_tipper=(f"{fmt.outside(s.top_tippers[0]['username'])} ({fmt.number(s.top_tippers[0]['tokens'])})"
                             if s.top_tippers else ""),
             )
             for s in stats
@@ -143,7 +143,7 @@ class SessionsScreen(Screen[None]):
         return (
             str(row.id), fmt.when(row.started_at, tz), fmt.duration(row.duration_seconds), status,
             fmt.number(row.tokens), fmt.number(row.tips), fmt.number(row.chatters), fmt.number(row.follows),
-            Text(row.top_tipper),
+            fmt.outside_text(row.top_tipper),
         )
 
     def _tick_live(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,8 +16,10 @@ from textual.worker import Worker
 
 from mhc_core.db.models import Confidence
 from mhc_core.services import attributes
+from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets import worker_errors
 from mhc_tui.widgets.person_data import AttributeRow
+from mhc_tui.widgets.safe_fields import SafeInput
 
 
 class AttributesEditor(Vertical):
@@ -52,13 +53,13 @@ class AttributesEditor(Vertical):
         yield table
         yield Label("", id="attr-status")
         with Horizontal(classes="attr-form-row"):
-            yield Input(placeholder="key (e.g. tag, city)", id="attr-key")
-            yield Input(placeholder="value", id="attr-value")
+            yield SafeInput(placeholder="key (e.g. tag, city)", id="attr-key")
+            yield SafeInput(placeholder="value", id="attr-value")
             yield Select([(c.value, c.value) for c in Confidence], value=Confidence.MEDIUM.value,
                          allow_blank=False, id="attr-confidence")
         with Horizontal(classes="attr-form-row"):
-            yield Input(placeholder="evidence type (e.g. chat, note)", id="attr-evidence-type")
-            yield Input(placeholder="evidence id", id="attr-evidence-id")
+            yield SafeInput(placeholder="evidence type (e.g. chat, note)", id="attr-evidence-type")
+            yield SafeInput(placeholder="evidence id", id="attr-evidence-id")
             yield Button("Save", id="attr-save", variant="primary")
 
     def show(self, rows: list[AttributeRow]) -> None:
@@ -72,9 +73,9 @@ class AttributesEditor(Vertical):
             if row.id in self._rows:
                 for column, cell in zip(("key", "value", "confidence", "evidence_type", "evidence_id"), cells,
                                         strict=True):
-                    table.update_cell(str(row.id), column, Text(cell))
+                    table.update_cell(str(row.id), column, fmt.outside_text(cell))
             else:
-                table.add_row(*(Text(c) for c in cells), key=str(row.id))
+                table.add_row(*(fmt.outside_text(c) for c in cells), key=str(row.id))
         self._rows = wanted
 
     # -- actions ---------------------------------------------------------------------------
@@ -170,7 +171,7 @@ class AttributesEditor(Vertical):
     def _say(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#attr-status", Label)
         status.set_class(error, "-error")
-        status.update(Content(text))
+        status.update(Content(fmt.outside(text)))  # names, values and errors: literal, controls visible
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker_errors.report(self, event, "Tags")

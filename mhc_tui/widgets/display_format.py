@@ -1,9 +1,39 @@
-"""Formatting shared by the lookup, person and session screens: times in the display zone, numbers, deltas."""
+"""Formatting shared by the console's widgets: outside text, times in the display zone, numbers, deltas.
+
+Outside text (chat, PMs, tip notes, subjects, names, Statbate fields, notes, server replies) reaches
+a widget only through `outside`, `outside_text` or `outside_markup`: controls are made visible and
+combining runs capped (`mhc_core.display`), and it is never read as markup (`[b]`, `[link=…]`).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from typing import Any
+
+from rich.style import StyleType
+from rich.text import Text
+from textual.content import Content
+
+from mhc_core.display import one_line
+
+# A table cell shows at most this much of one text (a column as wide as a 10 kB message helps no one).
+CELL_LIMIT = 300
+
+
+def outside(value: object, limit: int | None = None) -> str:
+    """Outside text as one safe line, for Text, Content or a (Text) cell: never pass it as markup."""
+    return one_line(value, limit)
+
+
+def outside_text(value: object, style: StyleType = "", *, limit: int | None = CELL_LIMIT) -> Text:
+    """Outside text as a Rich Text (table cells, options): one line, literal, cut at `limit`."""
+    return Text(outside(value, limit), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def outside_markup(template: str, **values: object) -> Content:
+    """Our markup `template` with outside `values` put in as literal text: `outside_markup("[b]$name[/]", name=n)`."""
+    return Content.from_markup(template, **{key: outside(value) for key, value in values.items()})
+
 
 SOURCE_LABELS = {
     "statbate_member": "Statbate · member",
@@ -47,7 +77,7 @@ def number(value: Any) -> str:
         return f"{value:,}"
     if isinstance(value, float):
         return f"{value:,.2f}"
-    return str(value)
+    return outside(value)
 
 
 def metric_label(key: str) -> str:
@@ -60,7 +90,7 @@ def metric_value(value: Any) -> str:
         try:
             return datetime.fromisoformat(value).strftime("%Y-%m-%d")
         except ValueError:
-            return value
+            return outside(value)
     return number(value)
 
 

@@ -33,6 +33,8 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from mhc_tui.widgets import display_format as fmt
+
 NOTHING_SELECTED = "Select a line in the feed or the room first."
 if TYPE_CHECKING:
     from mhc_core.services.feed import FeedItem
@@ -41,6 +43,7 @@ DEFAULT_CAP = 10_000
 INITIAL_EVENTS = 500
 FETCH_LIMIT = 2_000
 FILTER_EVENTS = 2_000  # loaded from the database when a type filter is chosen
+CONTENT_LIMIT = 1_000  # characters of a message kept for its line (the line is cut at the panel anyway)
 
 # (key, label, interaction types or None for all)
 FILTERS: tuple[tuple[str, str, frozenset[str] | None], ...] = (
@@ -72,10 +75,6 @@ CURSOR = Style(bgcolor="#3b2f8f", bold=True)
 CURSOR_BLURRED = Style(bgcolor="#2a2560")
 
 
-def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
 def format_item(item: FeedItem, tz: tzinfo | None) -> Text:
     """One feed line: time, type tag, username, what happened."""
     tag, tag_style, body_style = KINDS.get(item.type, (item.type.lower()[:6], "#a9a6cc", "#a9a6cc"))
@@ -84,9 +83,9 @@ def format_item(item: FeedItem, tz: tzinfo | None) -> Text:
     line.append(" ")
     line.append(f"{tag:<6}", tag_style)
     line.append(" ")
-    line.append(f"{item.username:<20.20}", "bold #c9c6ef" if item.type != "USER_LEAVE" else "#6f74a8")
+    line.append(f"{fmt.outside(item.username):<20.20}", "bold #c9c6ef" if item.type != "USER_LEAVE" else "#6f74a8")
     line.append(" ")
-    content = _one_line(item.content)
+    content = fmt.outside(item.content, CONTENT_LIMIT)
     if item.type in ("TIP_EVENT", "MEDIA_PURCHASE") and item.tokens is not None:
         line.append(f" {item.tokens:,} tk ", f"bold #0f1020 on {TIP}")
         if content:

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from mhc_core.config import Settings
+from mhc_tui.widgets import display_format as fmt
 
 if TYPE_CHECKING:
     from mhc_core.services.feed import LiveSummary
@@ -181,7 +182,7 @@ def render_health(state: HealthState, now: datetime) -> Text:
         status = getattr(state, name)
         text.append(*_SEP)
         text.append(f"{LABELS[name]} ", "#a9a6cc")
-        text.append(component_text(status, now), _STYLE.get(status.state, ""))
+        text.append(fmt.outside(component_text(status, now)), _STYLE.get(status.state, ""))
     text.append(*_SEP)
     db_state, db_message = state.database
     if db_state == "connecting":
@@ -191,7 +192,7 @@ def render_health(state: HealthState, now: datetime) -> Text:
     if db_state == "connected":
         text.append("connected", _STYLE["connected"])
     else:
-        text.append(f"unreachable ({short_reason(db_message)}), retrying", _STYLE["unreachable"])
+        text.append(f"unreachable ({fmt.outside(short_reason(db_message))}), retrying", _STYLE["unreachable"])
     if db_state == "connected" and state.live_updates[0] == "reconnecting":
         # Before the last event's age: that one stops updating too while this lasts.
         text.append(*_SEP)

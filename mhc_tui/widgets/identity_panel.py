@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual.markup import escape
 from textual.widgets import Static
 
 from mhc_tui.widgets import display_format as fmt
@@ -17,16 +16,17 @@ class IdentityPanel(Static):
         now = self.app.clock()  # type: ignore[attr-defined]
         old = [a for a in person.aliases if a.username != person.username]
         aliases = ", ".join(
-            f"{escape(a.username)} (until {fmt.when(a.valid_to, tz)})" if a.valid_to else escape(a.username)
+            f"{fmt.outside(a.username)} (until {fmt.when(a.valid_to, tz)})" if a.valid_to else fmt.outside(a.username)
             for a in old
         )
         excluded = "  [$error b]EXCLUDED[/]" if person.is_excluded else ""
-        lines = [
-            f"[b $accent]{escape(person.username)}[/]  [$secondary]{person.role}[/]{excluded}",
-            f"aliases: {aliases or 'none'}",
+        template = "\n".join([
+            f"[b $accent]$username[/]  [$secondary]$role[/]{excluded}",
+            "aliases: $aliases",
             f"rid: {fmt.number(person.rid)}   did: {fmt.number(person.did)}",
             f"first seen {fmt.when(person.first_seen_at, tz)}   "
             f"last seen {fmt.when(person.last_seen_at, tz)} ({fmt.ago(person.last_seen_at, now)})",
-        ]
+        ])
         self.set_class(person.is_excluded, "-excluded")
-        self.update("\n".join(lines))
+        self.update(fmt.outside_markup(template, username=person.username, role=person.role,
+                                       aliases=aliases or "none"))

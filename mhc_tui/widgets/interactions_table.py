@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +20,7 @@ from mhc_core.db.models import InteractionSource, InteractionType
 from mhc_core.services import interactions
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets import worker_errors
+from mhc_tui.widgets.safe_fields import SafeInput
 
 PAGE_SIZE = 50
 
@@ -46,7 +46,7 @@ class Filters:
 def describe(item: Any) -> str:
     """What happened, in one line: the text said, the tokens tipped, or both."""
     tokens = item.meta.get("tokens") if isinstance(item.meta, dict) else None
-    text = " ".join((item.content or "").split())
+    text = fmt.outside(item.content)
     if isinstance(tokens, int | float) and not isinstance(tokens, bool):
         return f"{fmt.number(tokens)} tokens" + (f" — {text}" if text else "")
     return text
@@ -80,8 +80,8 @@ class InteractionsTable(Vertical):
         with Horizontal(id="interactions-filters"):
             yield Select([(t.value, t.value) for t in InteractionType], prompt="any type", id="filter-type")
             yield Select([(s.value, s.value) for s in InteractionSource], prompt="any source", id="filter-source")
-            yield Input(placeholder="since YYYY-MM-DD", id="filter-since")
-            yield Input(placeholder="until YYYY-MM-DD", id="filter-until")
+            yield SafeInput(placeholder="since YYYY-MM-DD", id="filter-since")
+            yield SafeInput(placeholder="until YYYY-MM-DD", id="filter-until")
         yield Label("", id="interactions-page")
         table: DataTable[Any] = DataTable(id="interactions-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("time", "type", "source", "what", "session")
@@ -150,7 +150,7 @@ class InteractionsTable(Vertical):
             table.clear()
             for row in message.rows:
                 table.add_row(
-                    fmt.when(row.timestamp, tz, seconds=True), row.type, row.source, Text(row.text),
+                    fmt.when(row.timestamp, tz, seconds=True), row.type, row.source, fmt.outside_text(row.text),
                     str(row.stream_session_id or ""), key=str(row.id),
                 )
         if message.rows:

@@ -13,6 +13,7 @@ from textual.worker import Worker
 
 from mhc_core.db.models import EXCLUDED_LIST, Watchlist
 from mhc_core.services import persons, watchlists
+from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets import worker_errors
 from mhc_tui.widgets.person_data import ListState
 
@@ -35,7 +36,7 @@ class ListsToggle(SelectionList[int]):
         self.clear_options()
         self.add_options([
             Selection(
-                f"{item.name} (not counted anywhere)" if item.name == EXCLUDED_LIST else item.name,
+                fmt.outside_text(f"{item.name} (not counted anywhere)" if item.name == EXCLUDED_LIST else item.name),
                 item.id, item.member, id=str(item.id),
             )
             for item in lists

@@ -9,6 +9,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from mhc_tui.widgets import display_format as fmt
+
 
 class PersonPicker(OptionList):
     BINDINGS = [Binding("enter", "select", "Open person", show=True)]
@@ -25,7 +27,7 @@ class PersonPicker(OptionList):
 
     def set_people(self, people: list[tuple[uuid.UUID, str]]) -> None:
         self.clear_options()
-        self.add_options([Option(name, id=str(pid)) for pid, name in people])
+        self.add_options([Option(fmt.outside_text(name), id=str(pid)) for pid, name in people])
         if people:
             self.highlighted = 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.markup import escape
+from textual.content import Content
 from textual.widgets import Static
 
 from mhc_tui.widgets import display_format as fmt
@@ -36,7 +36,7 @@ class PersonSummary(VerticalScroll, can_focus=True):
     def show(self, person: PersonData, *, errors: list[str] | None = None, include_room: bool = True) -> None:
         self.query_one(IdentityPanel).show(person)
         problems = self.query_one("#summary-errors", Static)
-        problems.update("\n".join(f"• {escape(e)}" for e in errors or []))
+        problems.update(Content("\n".join(f"• {fmt.outside(e)}" for e in errors or [])))
         problems.display = bool(errors)
         self.query_one("#summary-stats", Static).update(self._stats(person.readings))
         room = self.query_one("#summary-room", Static)
@@ -48,25 +48,28 @@ class PersonSummary(VerticalScroll, can_focus=True):
         for section in self.query(".summary-section").results(Static):
             section.update("")
 
-    def _stats(self, readings: list[StatReading]) -> str:
+    def _stats(self, readings: list[StatReading]) -> Content:
         if not readings:
-            return "[$text-muted]no stats stored yet[/]"
+            return Content.from_markup("[$text-muted]no stats stored yet[/]")
         tz = self.app.settings.tz  # type: ignore[attr-defined]
         now = self.app.clock()  # type: ignore[attr-defined]
         blocks = []
         for reading in readings:
             label = fmt.SOURCE_LABELS.get(reading.source, reading.source)
-            head = (f"[b]{label}[/] [$text-muted]{fmt.when(reading.captured_at, tz)} "
-                    f"({fmt.ago(reading.captured_at, now)})[/]")
+            head = fmt.outside_markup(
+                f"[b]$label[/] [$text-muted]{fmt.when(reading.captured_at, tz)} ({fmt.ago(reading.captured_at, now)})[/]",
+                label=label,
+            )
             parts = []
             for key, value in reading.metrics.items():
                 if key in IDENTIFIERS or not fmt.is_scalar_metric(value):
                     continue
                 change = fmt.signed((reading.delta or {}).get(key) or None)  # no change: nothing to say
-                shown = f"{escape(fmt.metric_label(key))} {escape(fmt.metric_value(value))}"
-                parts.append(f"{shown} [$success]{change}[/]" if change else shown)
-            blocks.append(head + "\n  " + "  ·  ".join(parts))
-        return "\n".join(blocks)
+                parts.append(fmt.outside_markup("$key $value [$success]$change[/]" if change else "$key $value",
+                                                key=fmt.metric_label(key), value=fmt.metric_value(value),
+                                                change=change))
+            blocks.append(head + "\n  " + Content("  ·  ").join(parts))
+        return Content("\n").join(blocks)
 
     def _room(self, person: PersonData) -> str:
         signals = person.room
@@ -81,16 +84,15 @@ class PersonSummary(VerticalScroll, can_focus=True):
             f"{fmt.when(signals.last_seen_in_room, tz)} ({fmt.ago(signals.last_seen_in_room, now)})"
         )
 
-    def _memory(self, person: PersonData) -> str:
+    def _memory(self, person: PersonData) -> Content:
         tz = self.app.settings.tz  # type: ignore[attr-defined]
-        lines = [f"lists: {escape(', '.join(person.list_names)) or 'none'}"]
-        tags = [
-            f"{escape(a.key)}={escape(a.value)} ({a.confidence})" for a in person.attributes
-        ]
-        lines.append(f"tags: {', '.join(tags) or 'none'}")
+        tags = ", ".join(f"{fmt.outside(a.key)}={fmt.outside(a.value)} ({a.confidence})" for a in person.attributes)
+        lines = [Content(f"lists: {fmt.outside(', '.join(person.list_names)) or 'none'}"),
+                 Content(f"tags: {tags or 'none'}")]
         if person.notes:
-            lines.append(f"notes ({person.notes_total}):")
-            lines += [f"  {fmt.when(n.timestamp, tz)}  {escape(n.content)}" for n in person.notes[:NOTES_SHOWN]]
+            lines.append(Content(f"notes ({person.notes_total}):"))
+            lines += [Content(f"  {fmt.when(n.timestamp, tz)}  {fmt.outside(n.content)}")
+                      for n in person.notes[:NOTES_SHOWN]]
         else:
-            lines.append("notes: none")
-        return "\n".join(lines)
+            lines.append(Content("notes: none"))
+        return Content("\n").join(lines)

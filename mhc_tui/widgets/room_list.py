@@ -1,5 +1,5 @@
-"""Who is in the room now: from USER_ENTER/USER_LEAVE in the LIVE session, newest arrival first,
-with what each has tipped this session. Updated in place by row key (the person's id)."""
+"""Who is in the room now: from USER_ENTER/USER_LEAVE since the latest broadcast start (a session LIVE
+or not), newest arrival first, with what each has tipped. Updated in place by row key (the person's id)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
+from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.event_feed import NOTHING_SELECTED
 
 if TYPE_CHECKING:
@@ -42,9 +43,8 @@ class RoomList(DataTable):
         self.add_column("tips", key="tips", width=7)
         self.border_title = "In the room"
 
-    def show(self, entries: list[RoomEntry] | None) -> None:
-        """Replace the room with `entries` (None: no LIVE session), changing only what changed."""
-        entries = entries or []
+    def show(self, entries: list[RoomEntry]) -> None:
+        """Replace the room with `entries`, changing only what changed."""
         wanted = {str(e.person_id): e for e in entries}
         for key in [k for k in self._entries if k not in wanted]:
             self.remove_row(key)
@@ -59,14 +59,14 @@ class RoomList(DataTable):
             self._entries[key] = entry
         if self.row_count > 1:
             # Newest arrival first; sort() sees cell values only, and usernames are unique here.
-            rank = {e.username: i for i, e in enumerate(entries)}
+            rank = {fmt.outside_text(e.username).plain: i for i, e in enumerate(entries)}
             self.sort("who", key=lambda who: rank.get(who.plain, 0))
         self.border_subtitle = f"{len(entries)} here" if entries else "nobody tracked"
 
     def _cells(self, entry: RoomEntry) -> tuple[Text, Text, Text]:
         tips = Text(f"{entry.tokens:,}" if entry.tokens else "·", style="bold #ffd166" if entry.tokens else "#6f74a8",
                     justify="right")
-        return (Text(entry.username, style="#c9c6ef"),
+        return (fmt.outside_text(entry.username, "#c9c6ef"),
                 Text(entry.entered_at.astimezone(self.tz).strftime("%H:%M"), style="#8d89b8"), tips)
 
     def _selected(self) -> RoomEntry | None:

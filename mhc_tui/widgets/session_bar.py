@@ -9,6 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.panel import Panel
 
 if TYPE_CHECKING:
@@ -40,8 +41,8 @@ class SessionBar(Panel):
         now = self.app.clock()  # type: ignore[attr-defined]
         self._set(Group(self._current(now), Text(""), self._history(now)))
 
-    def _local(self, when: datetime, fmt: str = "%H:%M") -> str:
-        return when.astimezone(self.tz).strftime(fmt)
+    def _local(self, when: datetime, pattern: str = "%H:%M") -> str:
+        return when.astimezone(self.tz).strftime(pattern)
 
     def _current(self, now: datetime) -> Group:
         live = self._live
@@ -68,7 +69,7 @@ class SessionBar(Panel):
             for i, top in enumerate(live.top_tippers[:5]):
                 if i:
                     tops.append(" · ", "#5b5880")
-                tops.append(top["username"], "#c9c6ef")
+                tops.append(fmt.outside(top["username"]), "#c9c6ef")
                 tops.append(f" {top['tokens']:,}", "#ffd166")
         else:
             tops = Text("no tips yet this session", "#6f74a8")

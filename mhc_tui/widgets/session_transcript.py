@@ -44,7 +44,7 @@ def line_from(item: Any, username: str) -> TranscriptLine:
     tokens = meta.get("tokens")
     return TranscriptLine(
         id=item.id, timestamp=item.timestamp, person_id=item.person_id, username=username, type=item.type,
-        text=" ".join((item.content or "").split()),
+        text=fmt.outside(item.content),
         tokens=tokens if isinstance(tokens, int) and not isinstance(tokens, bool) else None,
         direction=meta.get("direction") if isinstance(meta.get("direction"), str) else None,
     )
@@ -93,8 +93,8 @@ class SessionTranscript(DataTable[Any]):
         if line.tokens is not None:
             what = f"{fmt.number(line.tokens)} tokens" + (f" — {line.text}" if line.text else "")
         self.add_row(
-            fmt.when(line.timestamp, tz, seconds=True), Text(line.username, style=style),
-            Text(line.kind, style=style), Text(what, style=style), key=str(line.id),
+            fmt.when(line.timestamp, tz, seconds=True), fmt.outside_text(line.username, style),
+            Text(line.kind, style=style), fmt.outside_text(what, style), key=str(line.id),
         )
         self._lines[str(line.id)] = line
 

@@ -11,6 +11,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.panel import Panel
 
 if TYPE_CHECKING:
@@ -34,12 +35,14 @@ METRICS: tuple[tuple[str, str], ...] = (
 def _num(value: Any) -> Text:
     if value is None or isinstance(value, bool):
         return Text("—", style="#6f74a8", justify="right")
+    if not isinstance(value, int | float):
+        return Text(fmt.outside(value, 12), style="#a9a6cc", justify="right")  # not a number: shown as sent
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
     return Text(text, style="bold #e4e2f5", justify="right")
 
 
 def _delta(value: Any) -> Text:
-    if value is None or isinstance(value, bool):
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
         return Text("", justify="right")
     if value == 0:
         return Text("±0", style="#6f74a8", justify="right")

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Label, Select, Sparkline
 from textual.worker import Worker, get_current_worker
@@ -114,18 +114,18 @@ class StatsTimeline(Vertical):
             keys.insert(0, main)
         table.add_column("captured", key="captured_at")
         for key in keys:
-            table.add_column(key, key=key)
+            table.add_column(fmt.outside_text(key, limit=40), key=key)
         for row in reversed(message.rows):  # newest first: what changed last is what he wants to see
             cells = [fmt.when(row.captured_at, tz)]
             for key in keys:
                 change = fmt.signed((row.delta or {}).get(key))
                 value = fmt.number(row.metrics.get(key))
                 cells.append(f"{value} ({change})" if change else value)
-            table.add_row(*(Text(c) for c in cells), key=str(row.id))
+            table.add_row(*(fmt.outside_text(c) for c in cells), key=str(row.id))
         values = [float(r.metrics[main]) for r in message.rows if isinstance(r.metrics.get(main), int | float)]
         spark.data = values
-        caption.update(f"  {fmt.SOURCE_LABELS.get(message.source, message.source)} · "
-                       f"{len(message.rows)} snapshots · sparkline: {main or '—'}")
+        caption.update(Content(f"  {fmt.SOURCE_LABELS.get(message.source, message.source)} · "
+                               f"{len(message.rows)} snapshots · sparkline: {fmt.outside(main or '—', 40)}"))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker_errors.report(self, event, "Stats timeline")

@@ -62,8 +62,10 @@ async def test_a_scripted_broadcast_with_faults_lands_once_and_adds_up(db, datab
         await wait_until(lambda: journaled(db) == total, what="every event journaled")
         await wait_until(lambda: cursor(db) == fake.event_ids[-1], what="the cursor at the last event")
         assert "retrying" in run.states()
-        assert run.service.statuses["capture"].journal_errors == 5
-        assert run.service.statuses["capture"].events_captured == total
+        # The status is reported just after the commit that the two waits above saw.
+        await wait_until(lambda: (run.service.statuses["capture"].journal_errors,
+                                  run.service.statuses["capture"].events_captured) == (5, total),
+                         what="the status counting every event")
     ids = first_ids + rest_ids
     assert [r[0] for r in rows(db, "SELECT event_id FROM event_log WHERE event_id NOT LIKE 'sha256:%' ORDER BY id")] == ids
     assert scalar(db, "SELECT count(DISTINCT event_id) FROM event_log") == total

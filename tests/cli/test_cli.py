@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from mhc_core.cli import main
+from tests.cli.helpers import stdin_bytes
 
 PERSON_KEYS = {"id", "username", "role", "is_excluded", "aliases", "first_seen_at", "last_seen_at", "snapshots",
                "recent_interactions", "watchlists"}
@@ -40,9 +41,7 @@ def test_lookup_json_shape(db, cli_env, capsys, tmp_path: Path) -> None:
 
 
 def test_lookup_from_stdin_with_role(db, cli_env, capsys, monkeypatch) -> None:
-    import io
-
-    monkeypatch.setattr("sys.stdin", io.StringIO("https://chaturbate.com/Some_Model/"))
+    monkeypatch.setattr("sys.stdin", stdin_bytes(b"https://chaturbate.com/Some_Model/"))
     code, data, _ = run(capsys, "lookup", "--paste-file", "-", "--role", "model", "--json")
     assert code == 0 and data["person"]["username"] == "some_model" and data["person"]["role"] == "MODEL"
 

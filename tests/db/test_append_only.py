@@ -49,3 +49,20 @@ def test_inserts_still_work_after_a_rejected_change(seeded) -> None:
         p = persons.find_person(s, "viewer_1")
         interactions.append(s, p.id, "MANUAL_NOTE", content="second", timestamp=datetime.now(UTC))
         assert interactions.by_person(s, p.id).total == 2
+
+
+@pytest.mark.parametrize("table", ["snapshots", "interactions", "event_log"])
+def test_truncate_is_rejected(seeded, table: str) -> None:
+    with pytest.raises(DBAPIError, match="append-only"):
+        with seeded.session() as s:
+            s.execute(text(f"TRUNCATE {table} CASCADE"))
+    with seeded.session() as s:
+        assert s.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
+
+
+def test_truncating_a_parent_table_cannot_reach_history(seeded) -> None:
+    with pytest.raises(DBAPIError, match="append-only"):
+        with seeded.session() as s:
+            s.execute(text("TRUNCATE persons CASCADE"))
+    with seeded.session() as s:
+        assert s.execute(text("SELECT count(*) FROM interactions")).scalar() == 1

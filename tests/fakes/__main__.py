@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import threading
 
-from tests.fakes.events import scripted_broadcast
+from tests.fakes.events import hostile_events, scripted_broadcast
 from tests.fakes.server import FakeApis, LiveStream
 
 
@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=0.0, help="live random events per second (0: none)")
     parser.add_argument(
         "--scripted", action="store_true", help="push one scripted broadcast (all 12 methods)"
+    )
+    parser.add_argument(
+        "--hostile", action="store_true", help="push hostile and damaged events (escapes, NUL, bad amounts)"
     )
     parser.add_argument("--events-per-batch", type=int, default=100)
     parser.add_argument("--broadcaster", default="hudson_cage")
@@ -42,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     fake.start()
     if args.scripted:
         fake.push(*scripted_broadcast(args.broadcaster))
+    if args.hostile:
+        fake.push(*hostile_events(args.broadcaster))
     stream = LiveStream(fake, args.rate).start() if args.rate > 0 else None
 
     print(f"Fake APIs on {fake.base_url}  (Events, Stats at /, Statbate at /statbate/api)")

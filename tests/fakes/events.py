@@ -153,3 +153,31 @@ def random_events(broadcaster: str = "hudson_cage", seed: int | None = None) -> 
                 yield make_event("fanclubJoin", rng.choice(sorted(present)), broadcaster=broadcaster)
 
     return gen()
+
+
+def hostile_events(broadcaster: str = "hudson_cage") -> list[Any]:
+    """What a hostile viewer or a damaged feed can send: terminal escapes, markup, zalgo, half an emoji,
+    NUL, wrong types, a non-object `object`, absurd amounts, one id twice. None of it may stop capture
+    or reach the terminal as a control sequence."""
+    twice = make_event("chatMessage", "said_twice", broadcaster=broadcaster, text="one id, sent twice")
+    bad_tip = {"broadcaster": broadcaster, "user": user("negative_tipper")}
+    return [
+        make_event("chatMessage", "title_hacker", broadcaster=broadcaster,
+                   text="hi \x1b]0;TITLEHACK\x07there\x1b[2J friend"),
+        make_event("chatMessage", "markup_fan", broadcaster=broadcaster,
+                   text="[bold red]loud[/] [link=http://evil.example]click[/link]"),
+        make_event("chatMessage", "zalgo_fan", broadcaster=broadcaster,
+                   text="zalgo z" + "\u0301\u0302\u0303\u0304\u0305\u0306\u0307\u0308" * 40 + " end"),
+        make_event("chatMessage", "half_emoji", broadcaster=broadcaster, text="cut \ud83d here"),
+        make_event("chatMessage", "nul_sender", broadcaster=broadcaster, text="a\x00b"),
+        make_event("tip", "escape_tipper", broadcaster=broadcaster, tokens=5, tip_message="| tip \x1b[2Jnote"),
+        make_event("roomSubjectChange", broadcaster=broadcaster, subject="subject \x1b]0;TITLEHACK\x07"),
+        {"method": "chatMessage", "object": "not an object"},
+        {"method": "tip", "object": {**bad_tip, "tip": {"tokens": -50}}},
+        {"method": "tip", "object": {**bad_tip, "tip": {"tokens": 10**30}}},
+        {"method": "mediaPurchase", "object": {**bad_tip, "media": {"id": 1, "name": "x", "type": "photos",
+                                                                    "tokens": -1}}},
+        {"method": "chatMessage", "object": {"broadcaster": broadcaster, "user": {"username": 42}, "message": []}},
+        {"id": "1000000000000-1", **twice},
+        {"id": "1000000000000-1", **twice},
+    ]

@@ -46,11 +46,54 @@ def test_notes_are_not_feed_events(db, seed_room):
 
 def test_room_now_newest_first_with_tips(db, seed_room):
     with db.session() as s:
-        room = feed.room_now(s, seed_room.session_id)
-    # dave99 and eve_lurker left; frank_new arrived last; carol tipped 500, bob 100, alice 25.
+        room = feed.room_now(s, "hudson_cage", tips_session_id=seed_room.session_id)
+    # dave99 and eve_lurker left; frank_new arrived last; carol tipped 500, bob 100, alice 25 this session.
     assert [(e.username, e.tokens) for e in room] == [
         ("frank_new", 0), ("carol_x", 500), ("bob_the_tipper", 100), ("alice_01", 25)
     ]
+
+
+def _room_event(s, name: str, kind: str, at: datetime, n: int, **meta) -> None:  # type: ignore[no-untyped-def]
+    person = persons.find_or_create(s, name, role="MODEL" if name == "hudson_cage" else "VIEWER", seen_at=at)
+    interactions.append(s, person.id, kind, timestamp=at, source=InteractionSource.CB_EVENTS.value,
+                        metadata=meta, event_id=f"room-{n}")
+
+
+def _two_broadcasts_without_a_session(db) -> None:  # type: ignore[no-untyped-def]
+    """Yesterday's broadcast (one visitor never seen leaving), then today's; no stream session at all."""
+    yesterday, today = NOW - timedelta(days=1), NOW - timedelta(hours=1)
+    events = [
+        ("hudson_cage", "BROADCAST_START", yesterday, {}),
+        ("stale_visitor", "USER_ENTER", yesterday + timedelta(minutes=5), {}),
+        ("tipper_t", "TIP_EVENT", yesterday + timedelta(minutes=6), {"tokens": 900}),
+        ("hudson_cage", "BROADCAST_STOP", yesterday + timedelta(hours=2), {}),
+        ("hudson_cage", "BROADCAST_START", today, {}),
+        ("tipper_t", "USER_ENTER", today + timedelta(minutes=1), {}),
+        ("passer_by", "USER_ENTER", today + timedelta(minutes=2), {}),
+        ("tipper_t", "TIP_EVENT", today + timedelta(minutes=3), {"tokens": 50}),
+        ("passer_by", "USER_LEAVE", today + timedelta(minutes=4), {}),
+        ("latecomer", "USER_ENTER", today + timedelta(minutes=5), {}),
+    ]
+    with db.session() as s:
+        for n, (name, kind, at, meta) in enumerate(events):
+            _room_event(s, name, kind, at, n, **meta)
+
+
+def test_room_now_without_a_session_is_who_entered_since_the_broadcast_started(db):
+    _two_broadcasts_without_a_session(db)
+    with db.session() as s:
+        room = feed.room_now(s, "hudson_cage")
+    # stale_visitor came to yesterday's broadcast; tipper_t's 900 were tipped then, not now.
+    assert [(e.username, e.tokens) for e in room] == [("latecomer", 0), ("tipper_t", 50)]
+
+
+def test_room_now_without_any_broadcast_start_is_everyone_entered_since_capture_began(db):
+    with db.session() as s:
+        _room_event(s, "early_bird", "USER_ENTER", NOW - timedelta(minutes=30), 1)
+        _room_event(s, "quick_exit", "USER_ENTER", NOW - timedelta(minutes=20), 2)
+        _room_event(s, "quick_exit", "USER_LEAVE", NOW - timedelta(minutes=10), 3)
+    with db.session() as s:
+        assert [e.username for e in feed.room_now(s, "hudson_cage")] == ["early_bird"]
 
 
 def test_live_summary(db, seed_room):
@@ -213,3 +256,14 @@ async def test_a_filter_loads_older_events_of_its_types_from_the_database(make_a
         assert [i.type for i in view.visible_items()[-2:]] == ["TIP_EVENT", "CHAT_MESSAGE"]
         await pilot.pause(0.2)
         assert view.visible_count == INITIAL_EVENTS + 2  # nothing loaded late into "all"
+
+
+async def test_the_room_list_shows_who_entered_while_no_session_is_live(make_app, db):
+    _two_broadcasts_without_a_session(db)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: dashboard_loaded(app), what="dashboard")
+        room = app.screen.query_one(RoomList)
+        assert [(room.get_row_at(i)[0].plain, room.get_row_at(i)[2].plain) for i in range(room.row_count)] == [
+            ("latecomer", "·"), ("tipper_t", "50")]
+        assert room.border_subtitle == "2 here"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, Switch, TextArea
 
@@ -170,3 +172,42 @@ async def test_statbate_unreachable_is_a_plain_error(make_app, settings, fake_ap
         screen = await open_lookup(app, pilot)
         await look_up(pilot, screen, name="alice_01")
         assert "Statbate unreachable: connection refused" in text_of(screen, "#summary-errors")
+
+
+KEY_NAMES = {" ": "space", ":": "colon"}
+
+
+def type_in_one_burst(app, text: str, then: str) -> None:  # type: ignore[no-untyped-def]
+    """What a terminal does with a fast typist's keys: hands them over in one read, so all of them are
+    queued before the first is handled."""
+    for char in text:
+        app.post_message(events.Key(KEY_NAMES.get(char, char), char))
+    app.post_message(events.Key(then, None))
+
+
+@pytest.mark.parametrize(("field", "typed", "run_key"), [
+    ("#lookup-name", "a_rather_long_username_typed_fast", "ctrl+enter"),
+    ("#lookup-name", "a_rather_long_username_typed_fast", "ctrl+j"),
+    ("#lookup-paste", "a_rather_long_username_typed_fast: hi", "ctrl+j"),
+])
+async def test_what_is_typed_fast_is_looked_up_whole(make_app, db, field, typed, run_key):
+    name = "a_rather_long_username_typed_fast"
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lookup(app, pilot)
+        screen.query_one(field).focus()
+        type_in_one_burst(app, typed, then=run_key)
+        await wait_for(pilot, lambda: "Found" in text_of(screen, "#lookup-status"), what="the lookup")
+        assert text_of(screen, "#lookup-status").startswith(f"Found {name}.")
+    with db.session() as s:
+        assert list(s.scalars(select(Person.username))) == [name]  # no person made of a truncated name
+
+
+@pytest.mark.parametrize("field", ["#lookup-name", "#lookup-paste"])
+async def test_escape_leaves_the_lookup_screen_from_its_fields(make_app, db, field):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lookup(app, pilot)
+        screen.query_one(field).focus()
+        await pilot.press(*"half_typed", "escape")
+        await wait_for(pilot, lambda: app.current_mode == "dashboard", what="back on the dashboard")
