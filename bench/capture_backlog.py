@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg  # noqa: E402
 
-from mhc_core.capture.notify import conninfo  # noqa: E402
 from mhc_core.capture.service import CaptureService  # noqa: E402
 from mhc_core.clients.events import EventsClient  # noqa: E402
 from mhc_core.config import Settings  # noqa: E402
 from mhc_core.db import migrate, open_database  # noqa: E402
+from mhc_core.db.notify import conninfo  # noqa: E402
 from tests import db_support  # noqa: E402
 from tests.fakes import FakeApis, random_events  # noqa: E402
 

@@ -45,7 +45,7 @@ class Bare(App):
 Bare().run()
 """
 ANSI = re.compile(r"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
-CONSOLE = "from mhc_core.cli import main; raise SystemExit(main([]))"
+CONSOLE = "from mhc.main import main; raise SystemExit(main([]))"
 
 
 def timed_launch(code: str, markers: list[str], env: dict[str, str], timeout: float = 30.0) -> list[float | None]:

@@ -14,15 +14,22 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from sqlalchemy.exc import DBAPIError
 
 from mhc_core.config import ConfigError, Settings, load_settings
 from mhc_core.display import one_line, printable
+from mhc_core.formats import duration, error_reason, tokens, when
 from mhc_core.redact import mask
+from mhc_core.username import require_username
+
+if TYPE_CHECKING:
+    from mhc_core.data.door import Data
+    from mhc_core.data.views import PersonView, SessionDetail, SessionView
 
 log = logging.getLogger("mhc")
 
@@ -35,6 +42,10 @@ MAX_SESSION_ID = 2**63 - 1
 # Extra on a log record whose failure was already told in one line: the stderr handler skips it.
 FILE_ONLY = {"file_only": True}
 NOBODY_IN_PASTE = "no username found in the paste"
+
+# Runs the console until the operator quits (settings, verbose) and returns the exit code. The program
+# (`mhc.main`) supplies it, so the core never imports a UI; without one, `mhc` prints its help.
+ConsoleRunner = Callable[[Settings, bool], int]
 
 
 class CommandError(Exception):
@@ -59,69 +70,67 @@ def say(line: str = "", *, err: bool = False) -> None:
     print(printable(mask(line)), file=sys.stderr if err else sys.stdout)
 
 
-def _local(when: str | datetime | None, settings: Settings) -> str:
-    if when is None:
-        return "-"
-    value = datetime.fromisoformat(when) if isinstance(when, str) else when
-    return value.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+def _local(value: str | datetime | None, settings: Settings) -> str:
+    return when(value, settings.tz, missing="-")  # plain ASCII: these lines are often read by scripts
 
 
-def _duration(seconds: int) -> str:
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}h{rest // 60:02d}m"
-
-
-def _session_lines(s: dict[str, Any] | None, settings: Settings) -> list[str]:
+def _session_lines(s: SessionView | None, settings: Settings) -> list[str]:
     if s is None:
         return ["no session"]
     lines = [
-        f"session {s['id']}  {s['status']}  ({s['origin']})  started {_local(s['started_at'], settings)}"
-        f"  ended {_local(s['ended_at'], settings)}  duration {_duration(s['duration_seconds'])}",
-        f"  tokens {s['tokens']}  tips {s['tips']}  chat {s['chat_messages']}  PMs {s['private_messages']}"
-        f"  chatters {s['unique_chatters']}  follows {s['follows']}  unfollows {s['unfollows']}"
-        f"  media tokens {s['media_tokens']}",
+        f"session {s.id}  {s.status}  ({s.origin})  started {_local(s.started_at, settings)}"
+        f"  ended {_local(s.ended_at, settings)}  duration {duration(s.duration_seconds)}",
+        f"  tokens {tokens(s.tokens)}  tips {s.tips}  chat {s.chat_messages}  PMs {s.private_messages}"
+        f"  chatters {s.unique_chatters}  follows {s.follows}  unfollows {s.unfollows}"
+        f"  media tokens {tokens(s.media_tokens)}",
     ]
-    if s["top_tippers"]:
-        lines.append("  top tippers: " + ", ".join(f"{t['username']} ({t['tokens']})" for t in s["top_tippers"]))
+    if s.top_tippers:
+        lines.append("  top tippers: " + ", ".join(f"{t.username} ({tokens(t.tokens)})" for t in s.top_tippers))
     return lines
 
 
-def _print_session(s: dict[str, Any] | None, settings: Settings) -> None:
+def _print_session(s: SessionView | None, settings: Settings) -> None:
     for line in _session_lines(s, settings):
         say(line)
 
 
-def _metrics(metrics: dict[str, Any]) -> str:
+def _metrics(metrics: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={one_line(v)}" for k, v in metrics.items()
                      if v is not None and not isinstance(v, list | dict))
 
 
-def _print_person(p: dict[str, Any], settings: Settings) -> None:
-    flags = " [excluded]" if p["is_excluded"] else ""
-    say(f"{p['username']}  {p['role']}{flags}")
-    old = [a["username"] for a in p["aliases"] if a["username"] != p["username"]]
+def _print_person(p: PersonView, settings: Settings) -> None:
+    flags = " [excluded]" if p.is_excluded else ""
+    say(f"{p.username}  {p.role}{flags}")
+    old = [a.username for a in p.aliases if a.username != p.username]
     if old:
         say(f"  also known as: {', '.join(old)}")
-    if p.get("did") or p.get("rid"):
-        say(f"  did {p.get('did') or '-'}  rid {p.get('rid') or '-'}")
-    say(f"  first seen {_local(p['first_seen_at'], settings)}  last seen {_local(p['last_seen_at'], settings)}")
-    if p["watchlists"]:
-        say(f"  lists: {', '.join(p['watchlists'])}")
-    for source, reading in p["snapshots"].items():
-        say(f"  {source} @ {_local(reading['captured_at'], settings)}: {_metrics(reading['metrics'])}")
-    for item in p["recent_interactions"][:10]:
-        say(f"  {_local(item['timestamp'], settings)}  {item['type']:<16} {one_line(item['content'], 80)}")
+    if p.did or p.rid:
+        say(f"  did {p.did or '-'}  rid {p.rid or '-'}")
+    say(f"  first seen {_local(p.first_seen_at, settings)}  last seen {_local(p.last_seen_at, settings)}")
+    if p.list_names:
+        say(f"  lists: {', '.join(p.list_names)}")
+    for reading in p.readings:
+        say(f"  {reading.source} @ {_local(reading.captured_at, settings)}: {_metrics(reading.metrics)}")
+    for item in p.recent_interactions[:10]:
+        say(f"  {_local(item.timestamp, settings)}  {item.type:<16} {one_line(item.content, 80)}")
 
 
 # -- database -------------------------------------------------------------------------------------
 
 
-def _open_db(settings: Settings):  # type: ignore[no-untyped-def]
+@contextmanager
+def _door(settings: Settings) -> Iterator[Data]:
+    """The data door on a database brought up to date; the connections are closed when done."""
+    from mhc_core.data.door import Data
     from mhc_core.db import migrate, open_database
 
     db = open_database(settings)
-    migrate.upgrade(db.engine)
-    return db
+    try:
+        migrate.upgrade(db.engine)
+        yield Data(db, settings)
+    finally:
+        db.dispose()
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -186,170 +195,125 @@ def _nobody_in_paste(args: argparse.Namespace) -> int:
 
 
 def cmd_lookup(args: argparse.Namespace, settings: Settings) -> int:
-    import asyncio
-
+    from mhc_core.data.errors import NothingToLookUp
     from mhc_core.services import lookup as local_lookup
-    from mhc_core.services import persons, statbate_lookup
 
     try:
         role = local_lookup.parse_role(args.role)
         if args.username:
-            persons.normalize_username(args.username)
+            require_username(args.username)
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     paste = _read_paste(args.paste_file)
-    db = _open_db(settings)
-    try:
+    with _door(settings) as data:
         try:
-            outcome = asyncio.run(statbate_lookup.lookup(
-                db, settings, username=args.username, paste=paste, role=role, include_statbate=args.statbate
-            ))
-        except local_lookup.NothingToLookUp as exc:
+            found = data.lookup(args.username, paste=paste, role=role, statbate=args.statbate)
+        except NothingToLookUp as exc:
             if args.paste_file is not None:
                 return _nobody_in_paste(args)
             raise CommandError(str(exc), EXIT_USAGE) from None
-        data = statbate_lookup.lookup_json(db, outcome)
-    finally:
-        db.dispose()
-    if not args.statbate:
-        data.pop("statbate")
     if args.json:
-        emit_json(data)
+        emit_json(found.as_json(with_statbate=args.statbate))
     else:
-        _print_person(data["person"], settings)
-        if len(outcome.extracted_usernames) > 1:
-            say(f"  names in the paste: {', '.join(outcome.extracted_usernames)}")
-        for err in data["errors"]:
-            say(f"  {err['source']}: {err['message']}", err=True)
+        _print_person(found.person, settings)
+        if len(found.extracted_usernames) > 1:
+            say(f"  names in the paste: {', '.join(found.extracted_usernames)}")
+        for problem in found.problems:
+            say(f"  {problem.source}: {problem.message}", err=True)
     return EXIT_OK
 
 
 def cmd_person(args: argparse.Namespace, settings: Settings) -> int:
-    from mhc_core.services import persons, views
-
     try:
-        persons.normalize_username(args.username)
+        require_username(args.username)
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
-    db = _open_db(settings)
-    try:
-        with db.session() as session:
-            person = persons.find_person(session, args.username)
-            if person is None:
-                raise CommandError(f"no person called {args.username.strip().lower()}")
-            data = views.person_json(session, person, recent=args.limit)
-    finally:
-        db.dispose()
+    with _door(settings) as data:
+        found = data.person(args.username, recent=args.limit, notes=0, room=False)
+    if found is None:
+        raise CommandError(f"no person called {args.username.strip().lower()}")
     if args.json:
-        emit_json(data)
+        emit_json(found.as_json())
     else:
-        _print_person(data, settings)
+        _print_person(found, settings)
     return EXIT_OK
 
 
 def cmd_note(args: argparse.Namespace, settings: Settings) -> int:
-    from mhc_core.services import interactions, notes, persons
+    from mhc_core.services import interactions, notes
 
     try:
-        persons.normalize_username(args.username)
+        require_username(args.username)
         text = interactions.storable_text(" ".join(args.text), "the note")
         if not text.strip():
             raise notes.EmptyNote()
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
-    db = _open_db(settings)
-    try:
-        with db.session() as session:
-            person = persons.find_or_create(session, args.username)
-            note = notes.add_note(session, person, text, broadcaster=settings.broadcaster)
-            data = {"username": person.username, "note": note.content, "timestamp": note.timestamp.isoformat(),
-                    "stream_session_id": note.stream_session_id}
-    finally:
-        db.dispose()
+    with _door(settings) as data:
+        note = data.add_note(args.username, text)
     if args.json:
-        emit_json(data)
+        emit_json(note.as_json())
     else:
-        say(f"noted on {data['username']}")
+        say(f"noted on {note.username}")
     return EXIT_OK
 
 
 def cmd_session(args: argparse.Namespace, settings: Settings) -> int:
-    from mhc_core.services import sessions, views
+    from mhc_core.data.errors import SessionError
 
-    db = _open_db(settings)
-    try:
-        with db.session() as session:
+    detail: SessionDetail | None = None
+    shown: SessionView | None
+    with _door(settings) as data:
+        try:
             if args.session_command == "start":
-                try:
-                    started = sessions.start(session, settings.broadcaster)
-                except sessions.SessionError as exc:
-                    raise CommandError(str(exc)) from None
-                data: Any = {"session": views.session_json(session, started)}
+                shown = data.start_session()
             elif args.session_command == "end":
-                try:
-                    ended = sessions.end(session, settings.broadcaster)
-                except sessions.SessionError as exc:
-                    raise CommandError(str(exc)) from None
-                data = {"session": views.session_json(session, ended)}
+                shown = data.end_session()
             elif args.session_command == "status":
-                live = sessions.current(session, settings.broadcaster)
-                data = {"session": views.session_json(session, live) if live else None}
+                shown = data.current_session()
             else:  # show
-                found = sessions.get(session, args.id)
-                if found is None or found.broadcaster != settings.broadcaster:
+                detail = data.session(args.id)
+                if detail is None:
                     raise CommandError(f"no session {args.id}")
-                data = {"session": views.session_json(session, found, with_interactions=True)}
-    finally:
-        db.dispose()
+                shown = detail.session
+        except SessionError as exc:
+            raise CommandError(str(exc)) from None
     if args.json:
-        emit_json(data)
+        emit_json({"session": detail.as_json() if detail else shown.as_json() if shown else None})
     else:
-        _print_session(data["session"], settings)
-        for item in (data["session"] or {}).get("interactions", []):
-            say(f"  {_local(item['timestamp'], settings)}  {item['username']:<20} {item['type']:<16} "
-                f"{one_line(item['content'], 70)}")
+        _print_session(shown, settings)
+        for item in detail.interactions if detail else ():
+            say(f"  {_local(item.timestamp, settings)}  {item.username:<20} {item.type:<16} "
+                f"{one_line(item.content, 70)}")
     return EXIT_OK
 
 
 def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
-    from mhc_core.services import sessions
-
-    db = _open_db(settings)
-    try:
-        with db.session() as session:
-            listed = sessions.list_sessions(session, settings.broadcaster, limit=args.limit)
-            data = [s.as_json() for s in sessions.stats_many(session, listed)]
-    finally:
-        db.dispose()
+    with _door(settings) as data:
+        page = data.sessions(limit=args.limit)
     if args.json:
-        emit_json(data)
+        emit_json(page.as_json())
     else:
-        if not data:
+        if not page.sessions:
             say("no sessions yet")
-        for s in data:
+        for s in page.sessions:
             _print_session(s, settings)
     return EXIT_OK
 
 
 def cmd_hudson(args: argparse.Namespace, settings: Settings) -> int:
-    from mhc_core.services import views
-
-    db = _open_db(settings)
-    try:
-        with db.session() as session:
-            data = views.hudson_json(session, settings.broadcaster)
-    finally:
-        db.dispose()
+    with _door(settings) as data:
+        view = data.hudson()
     if args.json:
-        emit_json(data)
+        emit_json(view.as_json())
         return EXIT_OK
-    say(f"{data['broadcaster']}")
-    stats = data["stats"]
+    say(f"{view.broadcaster}")
+    stats = view.stats
     if stats:
-        say(f"  Chaturbate stats @ {_local(stats['captured_at'], settings)}: {_metrics(stats['metrics'])}")
+        say(f"  Chaturbate stats @ {_local(stats.captured_at, settings)}: {_metrics(stats.metrics)}")
     else:
         say("  no Chaturbate stats yet")
-    current = _session_lines(data["current_session"], settings)
+    current = _session_lines(view.current_session, settings)
     say(f"  current: {current[0]}")
     for line in current[1:]:
         say(line)
@@ -362,13 +326,14 @@ def cmd_listen(args: argparse.Namespace, settings: Settings) -> int:
     return run_listen(settings, jsonl=args.jsonl, verbose=args.verbose)
 
 
-def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    try:
-        from mhc_tui.app import run_console
-    except ImportError:
-        build_parser().print_help()
-        return EXIT_OK
-    return run_console(settings, verbose=args.verbose)
+def _console_command(console: ConsoleRunner | None) -> Callable[[argparse.Namespace, Settings], int]:
+    def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+        if console is None:
+            build_parser().print_help()
+            return EXIT_OK
+        return console(settings, args.verbose)
+
+    return cmd_console
 
 
 # -- parser ---------------------------------------------------------------------------------------
@@ -400,7 +365,7 @@ _limit = _whole_number(1, MAX_LIMIT, "must be a whole number")
 _session_id = _whole_number(1, MAX_SESSION_ID, "must be a session id")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(console: ConsoleRunner | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="mhc", description="MHC Control Panel: the broadcaster's console.")
     parser.add_argument("--verbose", "-v", action="store_true", help="log more (debug level)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -412,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--json", action="store_true", help="print JSON")
         return p
 
-    add("console", cmd_console, "open the console (the default)", json_flag=False)
+    add("console", _console_command(console), "open the console (the default)", json_flag=False)
 
     p = add("listen", cmd_listen, "capture the room and poll stats headless (for a server or tmux)",
             json_flag=False)
@@ -467,11 +432,6 @@ def _logged_failure(message: str, log_path: str | None) -> int:
     return _fail(f"{message} (details in {log_path})" if log_path else message)
 
 
-def _database_reason(exc: DBAPIError) -> str:
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return reason[-1] if reason else type(exc).__name__
-
-
 def _os_reason(exc: OSError) -> str:
     reason = exc.strerror or str(exc) or type(exc).__name__
     return f"{exc.filename}: {reason}" if exc.filename else reason
@@ -488,34 +448,37 @@ def _stop_writing_stdout() -> None:
     os.close(devnull)
 
 
-def _run(argv: Sequence[str] | None) -> int:
+def _run(argv: Sequence[str] | None, console: ConsoleRunner | None) -> int:
     from mhc_core.db import DatabaseUnavailable
     from mhc_core.logs import configure
 
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(console).parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already said in one line
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    if getattr(args, "func", None) is None:
-        args.func = cmd_console
+    opens_console = args.command in (None, "console")
+    if args.command is None:
+        args.func = _console_command(console)
     try:
         settings = load_settings()
     except ConfigError as exc:
         print(f"mhc: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    log_path = configure(settings, stderr=args.func is not cmd_console, verbose=args.verbose)
+    log_path = configure(settings, stderr=not opens_console, verbose=args.verbose)
     try:
         code = args.func(args, settings)
         sys.stdout.flush()  # a closed pipe is found here, inside the handlers, not at interpreter exit
         return code
     except CommandError as exc:
         return _fail(str(exc), exc.code)
+    except ConfigError as exc:  # a setting only the command checks (the console's theme and [keys])
+        return _fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except DatabaseUnavailable as exc:
         return _fail(str(exc))
     except DBAPIError as exc:  # the database failed mid-command
-        return _logged_failure(f"database error: {_database_reason(exc)}", log_path)
+        return _logged_failure(f"database error: {error_reason(exc)}", log_path)
     except BrokenPipeError:
         raise  # not a failure: main's
     except OSError as exc:
@@ -524,15 +487,15 @@ def _run(argv: Sequence[str] | None) -> int:
         return _logged_failure(f"unexpected error: {type(exc).__name__}: {exc}", log_path)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`mhc`: the one place where any failure becomes one line on stderr and an exit code."""
+def main(argv: Sequence[str] | None = None, *, console: ConsoleRunner | None = None) -> int:
+    """`mhc`: the one place where any failure becomes one line on stderr and an exit code.
+
+    `console` opens the console for `mhc` and `mhc console`; the headless commands never call it.
+    """
     try:
-        return _run(argv)
+        return _run(argv, console)
     except BrokenPipeError:
         # The reader stopped reading (`| head`): it has what it wanted, so this is not a failure.
         _stop_writing_stdout()
         return EXIT_OK
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -36,9 +36,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from mhc_core.display import one_line
+from mhc_core.username import normalize_username
 
 APP_NAME = "mhc-control-panel"
-USERNAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 ENV_PREFIX = "MHC_"
 # Relative on purpose: the `.env` of the directory the command runs in.
 ENV_FILE = Path(".env")
@@ -237,6 +237,10 @@ class Settings(BaseSettings):
     # A capture-lock holder whose heartbeat is older than this is presumed frozen and replaced.
     capture_lease_seconds: int = Field(20, ge=5, le=3600)
     timezone: str | None = None
+    # The console's look and keys: a theme name, and binding id -> keys (`[keys]` in config.toml).
+    # The console checks both against its themes and bindings when it starts (mhc_tui.keys).
+    theme: str | None = None
+    keys: dict[str, str] = Field(default_factory=dict)
 
     # Where the embedded Postgres and the logs live; defaults to the user's data/log dirs.
     data_dir: Path | None = None
@@ -258,10 +262,10 @@ class Settings(BaseSettings):
     @field_validator("broadcaster")
     @classmethod
     def _broadcaster(cls, value: str) -> str:
-        value = value.strip().lower()
-        if not USERNAME_RE.match(value):
+        name = normalize_username(value)
+        if name is None:
             raise ValueError("must be a username: letters, digits and underscores")
-        return value
+        return name
 
     @field_validator("events_base_url", "stats_base_url", "statbate_base_url")
     @classmethod
@@ -290,6 +294,23 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("is not a known time zone (e.g. Europe/London)") from exc
         return value.strip()
+
+    @field_validator("theme")
+    @classmethod
+    def _theme(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", value.strip()):
+            raise ValueError("must be a theme name (e.g. mhc-daylight)")
+        return value.strip()
+
+    @field_validator("keys")
+    @classmethod
+    def _keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for action, keys in value.items():
+            if not (action + keys).isascii() or not (action + keys).isprintable():
+                raise ValueError(f"{one_line(action, 40)}: names and keys are printable ASCII")
+        return {action.strip(): keys.strip() for action, keys in value.items()}
 
     @field_validator("data_dir", "log_dir")
     @classmethod
@@ -337,6 +358,11 @@ def _origin(field: str, overrides: dict[str, object]) -> str:
     return name
 
 
+def origin(field: str) -> str:
+    """Where a setting's value came from, for a message about it: `MHC_KEYS (keys in PATH)`."""
+    return _origin(field, {})
+
+
 def _shown(field: str, raw: object) -> str:
     """The offending value, for the message: never a secret, at most one short line."""
     if field in TOKEN_FIELDS or field == "database_url" or isinstance(raw, dict):
@@ -344,10 +370,10 @@ def _shown(field: str, raw: object) -> str:
     return f" (got {one_line(repr(raw), 80)})"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Load settings, turning a validation failure into a one-line ConfigError."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err.get("loc") else "config"

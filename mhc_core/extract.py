@@ -2,10 +2,8 @@
 
 Everything here is pure string work: no I/O, no Textual, linear in the size of the paste.
 
-Username rule (`USERNAME_RE`): ASCII letters, digits and underscores, 2 to 60 characters, compared and
-returned lowercased. Real Chaturbate names are roughly 3-25 characters; the bounds are deliberately a
-little wider so a real name is never dropped, while an empty string or any other character never is a
-name.
+A name is what `mhc_core.username` says it is (ASCII letters, digits and underscores, returned
+lowercased); the rules below only say where in a paste a name is taken from.
 
 Where names come from (`extract_usernames`):
 
@@ -37,25 +35,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from mhc_core.username import NAME_PATTERN, normalize_username
+
 __all__ = [
     "CHAT_STOP_WORDS",
     "SITE_SECTIONS",
-    "USERNAME_MAX_LEN",
-    "USERNAME_MIN_LEN",
-    "USERNAME_RE",
     "TranscriptKind",
     "TranscriptLine",
     "extract_usernames",
-    "is_valid_username",
-    "normalize_username",
     "parse_transcript",
 ]
-
-USERNAME_MIN_LEN = 2
-USERNAME_MAX_LEN = 60
-
-#: A (lowercased) username; use with ``fullmatch``.
-USERNAME_RE = re.compile(rf"[a-z0-9_]{{{USERNAME_MIN_LEN},{USERNAME_MAX_LEN}}}", re.ASCII)
 
 TranscriptKind = Literal[
     "join", "leave", "tip", "tip_menu", "subject", "follow", "unfollow", "leaderboard", "private_message", "chat"
@@ -120,13 +109,12 @@ _TIP_STOP_WORDS = frozenset(
 )
 
 _F = re.ASCII | re.IGNORECASE
-_NAME = rf"[A-Za-z0-9_]{{{USERNAME_MIN_LEN},{USERNAME_MAX_LEN}}}(?![A-Za-z0-9_])"
+_NAME = NAME_PATTERN
 _TOKENS = r"\d{1,3}(?:,\d{3}){1,3}(?!\d)|\d{1,12}(?![\d,])"
 
 # Linear time: every quantifier is bounded, or possessive (`\s*+`, `\s++`, `[...]++`: never gives
 # back what it took). Two greedy quantifiers over the same run of spaces (`\s*\.?(?:\s*--` in a tip
 # line) would try every way of splitting the run between them: quadratic, 43 s for 128 KB.
-_NAME_TOKEN_RE = re.compile(_NAME, re.ASCII)
 _BARE_RE = re.compile(rf"@?(?P<name>{_NAME})", re.ASCII)
 
 _JOIN_RE = re.compile(rf"User\s++(?P<name>{_NAME})\s++has\s++joined\s++the\s++room\s*+\.?", _F)
@@ -161,21 +149,6 @@ _MENTION_RE = re.compile(
 # Unicode spaces a browser copy may produce, mapped one-to-one to " " so offsets stay valid.
 _SPACES = str.maketrans({c: " " for c in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
                                          "\u2009\u200a\u202f\u205f\u3000"})
-
-
-def is_valid_username(name: str) -> bool:
-    """True if `name` (already lowercased) satisfies the username rule."""
-    return USERNAME_RE.fullmatch(name) is not None
-
-
-def normalize_username(name: str | None) -> str | None:
-    """`name` stripped of whitespace and a leading ``@``, lowercased; None if it is not a valid username."""
-    if name is None:
-        return None
-    candidate = name.strip().removeprefix("@")
-    if _NAME_TOKEN_RE.fullmatch(candidate) is None:  # ASCII check before lower(): "K" (Kelvin) stays out
-        return None
-    return candidate.lower()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """The App: owns the long-lived workers (database connection, NOTIFY reader, capture) and the global keys.
 
 The UI never waits on the network or the database: every call runs in a worker and comes back as a
-message. Worker failures are surfaced in one place, `on_worker_state_changed`.
+typed message or a LiveRead's `show`. Every worker runs on the App, so every failure lands in one
+place, `on_worker_state_changed`. Screens follow the database through the App's `LiveHub`
+(mhc_tui/live.py), fed by the NOTIFY reader.
 """
 
 from __future__ import annotations
@@ -15,29 +17,38 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import DBAPIError, OperationalError
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
+from textual.theme import Theme
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
-from mhc_core.config import Settings
+from mhc_core.capture.status import ComponentStatus
+from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_SESSIONS
+from mhc_core.config import ConfigError, Settings
 from mhc_core.display import printable
-from mhc_tui.commands import ConsoleCommands
-from mhc_tui.messages import DatabaseFailed, DatabaseReady, DataChanged, NotifyConnection, StatusChanged
+from mhc_tui.commands import ConsoleCommands, ThemeCommands
+from mhc_tui.data_access import DatabaseNotReady
+from mhc_tui.keys import check_keymap
+from mhc_tui.live import Changes, LiveHub, LiveRead
+from mhc_tui.messages import DatabaseFailed, DatabaseReady, SessionActionDone, StatusChanged
 from mhc_tui.screens.confirm import ConfirmScreen
 from mhc_tui.screens.dashboard import DashboardScreen
 from mhc_tui.screens.help import HelpScreen
 from mhc_tui.terminal import hangup_safe
-from mhc_tui.theme import THEME
+from mhc_tui.theme import CONSOLE_CSS, MIDNIGHT, THEME_NAMES, THEMES, check_theme
 from mhc_tui.widgets import worker_errors
 from mhc_tui.widgets.health import HealthLine, HealthState, initial_component
 
 if TYPE_CHECKING:
+    from mhc_core.capture.service import CaptureService
+    from mhc_core.data.door import Data
+    from mhc_core.data.views import LiveSummary
     from mhc_core.db import Database
 
 # The database layer and the services are imported by the workers that use them, not here: the first
@@ -62,7 +73,7 @@ def _mode(module: str, name: str) -> Callable[[], Screen]:
 class MHCApp(App[int]):
     """MHC Control Panel: the broadcaster's operator console."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = list(CONSOLE_CSS)
     TITLE = "MHC Control Panel"
     COMMANDS = App.COMMANDS | {ConsoleCommands}
     ENABLE_COMMAND_PALETTE = True
@@ -72,15 +83,22 @@ class MHCApp(App[int]):
         "sessions": _mode("mhc_tui.screens.sessions", "SessionsScreen"),
     }
     DEFAULT_MODE = "dashboard"
+    # The help screen, the palette and `[keys]` remapping (by id) are all read from these (mhc_tui.keys).
     BINDINGS = [
-        Binding("d", "switch_mode('dashboard')", "Dashboard"),
-        Binding("l", "switch_mode('lookup')", "Lookup"),
-        Binding("s", "switch_mode('sessions')", "Sessions"),
-        Binding("f5", "start_session", "Start", key_display="F5", tooltip="Start a stream session"),
-        Binding("f6", "end_session", "End", key_display="F6", tooltip="End the LIVE stream session"),
-        Binding("escape", "back", "Back", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("d", "switch_mode('dashboard')", "Dashboard", id="dashboard",
+                tooltip="dashboard: live status, stats, the feed and the room"),
+        Binding("l", "switch_mode('lookup')", "Lookup", id="lookup",
+                tooltip="look a person up by name or pasted text"),
+        Binding("s", "switch_mode('sessions')", "Sessions", id="sessions",
+                tooltip="recent stream sessions with their stats"),
+        Binding("f5", "start_session", "Start", key_display="F5", id="start_session",
+                tooltip="start a LIVE stream session now"),
+        Binding("f6", "end_session", "End", key_display="F6", id="end_session",
+                tooltip="end the LIVE stream session (asks first)"),
+        Binding("escape", "back", "Back", show=False, id="back", tooltip="back to the previous screen"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help",
+                tooltip="this help: every key the console answers to"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="leave the console"),
     ]
 
     def __init__(
@@ -94,29 +112,41 @@ class MHCApp(App[int]):
     ) -> None:
         super().__init__()
         self.settings = settings
+        # Checked before the first frame: an unknown theme or a bad `[keys]` is a ConfigError (exit 2).
+        self.keymap: dict[str, str] = check_keymap(settings.keys)
+        self.set_keymap(self.keymap)
+        self._remembered_theme = check_theme(settings.theme)
         self._stop_on_signals = stop_on_signals
         self._remove_signal_handlers: Callable[[], None] | None = None
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.db: Database | None = None
+        self._data: Data | None = None
         self._given_db = database
         self._start_capture = start_capture
-        self.capture: Any = None
+        self.capture: CaptureService | None = None
         self.health = HealthState(
             capture=initial_component("capture", settings, start_capture),
             stats=initial_component("stats", settings, start_capture),
         )
         # Every HealthLine (one per screen) subscribes; the App publishes after each change.
         self.health_signal: Signal[HealthState] = Signal(self, "health")
-        self._summary_due = True
-        self._summary_running = False
+        # Every screen's reads follow the database through this; it starts once the database is connected.
+        self.live = LiveHub.of(self)
+        # The LIVE session and the last event's age, for the health line.
+        self._summary: LiveRead[LiveSummary] = LiveRead(
+            self, self._read_summary, self._show_summary, follows=(CHANNEL_EVENTS, CHANNEL_SESSIONS),
+            name="live summary",
+        )
         self._last_error: tuple[str, float] | None = None
         self.sub_title = settings.broadcaster
 
     # -- start-up ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.register_theme(THEME)
-        self.theme = THEME.name
+        for theme in THEMES:
+            self.register_theme(theme)
+        self.theme = self._remembered_theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.title = f"MHC Control Panel · {self.settings.broadcaster}"
         self.screen_change_signal.subscribe(self, self._ensure_health_line)
         self._ensure_health_line(self.screen)
@@ -126,8 +156,36 @@ class MHCApp(App[int]):
             from mhc_core.stop_signals import stop_on_signals
 
             # SIGTERM, SIGHUP (the terminal window closed) and SIGINT quit as ctrl+q does.
-            self._remove_signal_handlers = stop_on_signals(asyncio.get_running_loop(),
-                                                           lambda: self.call_later(self.action_quit))
+            self._remove_signal_handlers = stop_on_signals(asyncio.get_running_loop(), self._quit_soon)
+
+    # -- theme ------------------------------------------------------------------------------------
+
+    def search_themes(self) -> None:
+        """Textual's "Theme" command: only the console's own themes."""
+        self.push_screen(CommandPalette(providers=[ThemeCommands], placeholder="Search for themes…"))
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if theme.name in THEME_NAMES and theme.name != self._remembered_theme:
+            self._remembered_theme = theme.name
+            self._write_theme(theme.name)
+
+    @work(thread=True, exclusive=True, group="remember-theme", exit_on_error=False)
+    def _write_theme(self, name: str) -> None:
+        """Off the UI thread; a file that cannot be written costs the choice, never the console."""
+        from mhc_core.config_write import remember_setting
+
+        try:
+            path = remember_setting("theme", name)
+        except (OSError, ConfigError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            log.warning("theme %s not remembered: %s", name, reason)
+            self.call_from_thread(self.notify, f"Theme not remembered: {reason}", severity="warning", timeout=8)
+            return
+        log.info("theme %s remembered in %s", name, path)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # The CSS is parsed before on_mount picks a theme: our variables must exist from the start.
+        return dict(MIDNIGHT.variables)
 
     def get_driver_class(self) -> type[Driver]:
         return hangup_safe(super().get_driver_class())  # a closed terminal window must not hang the stop
@@ -153,106 +211,107 @@ class MHCApp(App[int]):
         except DatabaseUnavailable as exc:
             self.post_message(DatabaseFailed(str(exc)))
             return
-        self.post_message(DatabaseReady(db))
+        from mhc_core.data.door import Data  # here, so the ORM loads off the event loop
+
+        self.post_message(DatabaseReady(db, Data(db, self.settings, clock=self.clock)))
+
+    @property
+    def data(self) -> Data:
+        """The data door every screen reads and writes through; DatabaseNotReady until connected."""
+        if self._data is None:
+            raise DatabaseNotReady()
+        return self._data
+
+    @property
+    def data_ready(self) -> bool:
+        return self._data is not None
 
     def on_database_ready(self, message: DatabaseReady) -> None:
         first = self.db is None
         self.db = message.db
-        self._set_health(database=("connected", message.db.where))
+        self._data = message.data
+        self._set_status(ComponentStatus("database", "connected", message.db.where))
         if first:
             self._read_notifications()
             if self._start_capture:
                 self._run_capture()
-        self._summary_due = True
-        self._tick()
+        self.live.start()
+        self._summary.request()
 
     def on_database_failed(self, message: DatabaseFailed) -> None:
-        self._set_health(database=("unreachable", message.reason))  # announced once, on the change
+        # Announced once, on the change.
+        self._set_status(ComponentStatus("database", "unreachable", message.reason))
         self.set_timer(DB_RETRY_SECONDS, self._connect_database)
 
     # -- long-lived workers -----------------------------------------------------------------------
 
     @work(exclusive=True, group="notify", exit_on_error=False)
     async def _read_notifications(self) -> None:
-        from mhc_core.capture.notify import listen
+        from mhc_core.db.notify import listen
 
         assert self.db is not None
         # This worker runs on the App's event loop, so the hook may update the health state directly.
         async for note in listen(self.db.engine.url, on_disconnect=self._live_updates_lost):
             if note is None:
-                if self.health.live_updates[0] != "connected":
-                    self._set_health(live_updates=("connected", ""))
-                self.post_message(NotifyConnection())
-                self._broadcast(DataChanged("*", {}))
+                if self.health.live_updates.state != "connected":
+                    self._set_status(ComponentStatus("live_updates", "connected", ""))
+                self.live.everything()  # whatever was committed while it was away
             else:
-                self._broadcast(DataChanged(note.channel, note.payload))
-                if note.channel in ("mhc_events", "mhc_sessions"):
-                    self._summary_due = True
+                self.live.changed(note.channel, note.payload)
 
     def _live_updates_lost(self, reason: str) -> None:
         """The NOTIFY connection dropped (or cannot be made): say so until listen() reconnects."""
-        if self.health.live_updates != ("reconnecting", reason):
-            self._set_health(live_updates=("reconnecting", reason))  # announced once, on the change
-
-    def _broadcast(self, message: DataChanged) -> None:
-        """To the active screen; a modal leaves the screen beneath it visible, so that one hears too."""
-        self.screen.post_message(message)
-        if isinstance(self.screen, ModalScreen):
-            for screen in reversed(self.screen_stack[:-1]):
-                if not isinstance(screen, ModalScreen):
-                    screen.post_message(DataChanged(message.channel, message.payload))
-                    break
-
-    def on_notify_connection(self, _message: NotifyConnection) -> None:
-        self._summary_due = True
+        lost = self.health.live_updates
+        if lost.state != "reconnecting" or lost.message != reason:
+            # Announced once, on the change.
+            self._set_status(ComponentStatus("live_updates", "reconnecting", reason))
 
     @work(exclusive=True, group="capture", exit_on_error=False)
     async def _run_capture(self) -> None:
-        try:
-            from mhc_core.capture.service import CaptureService
-        except ModuleNotFoundError as exc:
-            if exc.name not in ("mhc_core.capture.service", "mhc_core.capture.status"):
-                raise
-            log.info("capture service not available in this build; observing only")
-            return
+        from mhc_core.capture.service import CaptureService
+
+        assert self.db is not None
         self.capture = CaptureService(self.settings, self.db, on_status=self._on_capture_status)
         for status in list(self.capture.statuses.values()):
             self.post_message(StatusChanged(status))
         await self.capture.run()
 
-    def _on_capture_status(self, status: Any) -> None:
+    def _on_capture_status(self, status: ComponentStatus) -> None:
         # May be called from the capture's own threads: post_message is thread-safe.
         self.post_message(StatusChanged(status))
 
     def on_status_changed(self, message: StatusChanged) -> None:
-        component = getattr(message.status, "component", None)
-        if component in ("capture", "stats"):
-            self._set_health(**{component: message.status})
+        self._set_status(message.status)
 
     # -- health ----------------------------------------------------------------------------------
 
-    def _set_health(self, **changes: Any) -> None:
-        old = self.health
-        self.health = old.replace(**changes)
-        for problem in self.health.new_problems(old):
+    def _set_status(self, status: ComponentStatus) -> None:
+        self._set_health(self.health.with_status(status))
+
+    def _set_health(self, health: HealthState) -> None:
+        old, self.health = self.health, health
+        for problem in health.new_problems(old):
             self.notify(problem.message, title=problem.title, severity=problem.severity, timeout=8)
-        self.health_signal.publish(self.health)
+        self.health_signal.publish(health)
 
     def _tick(self) -> None:
-        # No I/O here: refresh running times from the clock and arm a summary read if one is due.
+        # No I/O here: refresh running times from the clock. While the database is unreachable the
+        # summary read is the probe that notices it is back.
         self.health_signal.publish(self.health)
-        if self._summary_due and not self._summary_running and self.db is not None:
-            self._summary_due = False
-            self._summary_running = True
-            self._read_summary()
+        if self.health.database.state == "unreachable" and self.db is not None:
+            self._summary.request()
 
-    @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
-    def _read_summary(self) -> Any:
-        from mhc_core.services import feed
+    def _read_summary(self, _changes: Changes) -> LiveSummary:
+        return self.data.live_summary()
 
-        assert self.db is not None
-        with self.db.session() as s:
-            return feed.live_summary(s, self.settings.broadcaster, now=self.clock())
+    def _show_summary(self, summary: LiveSummary) -> None:
+        health = self.health.with_summary(summary)
+        db, was_unreachable = self.db, health.database.state == "unreachable"
+        if was_unreachable and db is not None:
+            health = health.with_status(ComponentStatus("database", "connected", db.where))
+        self._set_health(health)
+        if was_unreachable:
+            self.live.retry_failed()  # the database answers again: what could not be read meanwhile
 
     # -- session actions -------------------------------------------------------------------------
 
@@ -272,23 +331,17 @@ class MHCApp(App[int]):
             ConfirmScreen(f"End the LIVE session for {self.settings.broadcaster}?", yes="End session"), confirmed
         )
 
-    @work(thread=True, exclusive=True, group="session-action", exit_on_error=False)
-    def _start_session(self) -> str:
-        from mhc_core.services import sessions
+    @work(thread=True, group="session-action", exit_on_error=False)
+    def _start_session(self) -> None:
+        self.post_message(SessionActionDone(f"Session {self.data.start_session().id} started."))
 
-        assert self.db is not None
-        with self.db.session() as s:
-            live = sessions.start(s, self.settings.broadcaster, at=self.clock())
-            return f"Session {live.id} started."
+    @work(thread=True, group="session-action", exit_on_error=False)
+    def _end_session(self) -> None:
+        self.post_message(SessionActionDone(f"Session {self.data.end_session().id} ended."))
 
-    @work(thread=True, exclusive=True, group="session-action", exit_on_error=False)
-    def _end_session(self) -> str:
-        from mhc_core.services import sessions
-
-        assert self.db is not None
-        with self.db.session() as s:
-            ended = sessions.end(s, self.settings.broadcaster, at=self.clock())
-            return f"Session {ended.id} ended."
+    def on_session_action_done(self, message: SessionActionDone) -> None:
+        self.notify(message.said)
+        self._summary.request()
 
     def _need_db(self) -> bool:
         if self.db is None:
@@ -318,53 +371,40 @@ class MHCApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if len(self.screen_stack) > 1:
-            self.pop_screen()
+            await self.pop_screen()
 
-    # -- the one place worker results and failures land -------------------------------------------
+    def _quit_soon(self) -> None:
+        self.call_later(self.action_quit)
+
+    # -- the one place worker failures land -------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return  # results come back as messages (or a LiveRead's show), not here
         worker = event.worker
-        if event.state == WorkerState.SUCCESS:
-            if worker.group == "session-action" and isinstance(worker.result, str):
-                self.notify(worker.result)
-                self._summary_due = True
-            elif worker.group == "summary":
-                self._summary_running = False
-                if worker.result is not None:
-                    changes: dict[str, Any] = {"summary": worker.result}
-                    if self.health.database[0] == "unreachable" and self.db is not None:
-                        changes["database"] = ("connected", self.db.where)
-                    self._set_health(**changes)
-        elif event.state == WorkerState.ERROR:
-            if worker.group == "summary":
-                self._summary_running = False
-            elif worker.group == "notify":
-                # report_worker_error below announces why; the health line shows it until a reconnect.
-                self.health = self.health.replace(live_updates=("reconnecting", "reader stopped"))
-                self.health_signal.publish(self.health)
-                self.set_timer(DB_RETRY_SECONDS, self._read_notifications)  # keep the feed live
-            self.report_worker_error(worker)
-        elif event.state == WorkerState.CANCELLED and worker.group == "summary":
-            self._summary_running = False
+        if worker.group == "notify":
+            # Announced below; the health line shows it until a reconnect.
+            stopped = ComponentStatus("live_updates", "reconnecting", "reader stopped")
+            self.health = self.health.with_status(stopped)
+            self.health_signal.publish(self.health)
+            self.set_timer(DB_RETRY_SECONDS, self._read_notifications)  # keep the screens live
+        self.report_worker_error(worker)
 
     def report_worker_error(self, worker: Worker[Any]) -> None:
-        """Surface a failed worker as one notification (screens call this from their own handlers:
-        Worker.StateChanged does not bubble). Foreseeable failures read as one plain line."""
+        """Surface a failed worker as one notification. Every worker runs on the App, so this is the one
+        place failures are logged, de-duplicated and said; foreseeable ones read as one plain line."""
         error = worker.error
         if error is None:
             return
-        from mhc_core.db import DatabaseUnavailable
-
         message, severity = worker_errors.describe(error)
-        if isinstance(error, DatabaseUnavailable | OperationalError | DBAPIError):
+        if worker_errors.about_database(error):
             # The database went away under a running console: the health line says so (announced once,
             # on the change) and the summary read probes every second until a read succeeds again.
             log.warning("worker %s: %s", worker.name, message)
-            self._summary_due = True
             if self.db is not None:
-                self._set_health(database=("unreachable", message))
+                self._set_status(ComponentStatus("database", "unreachable", message))
                 self._heal_database()
             return
         if severity == "error":

@@ -1,45 +1,64 @@
-"""Command palette (ctrl+p): every console action by name."""
+"""Command palette (ctrl+p): every action of the App and of the screen it was opened from, by name,
+read from their `Binding` declarations (description, tooltip and the key as remapped); and the list
+of the console's themes that Textual's "Theme" command opens."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
+from textual.app import App
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
 
-# (title, help, action run on the App)
-COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("Dashboard", "Live status, stats, the event feed and the room (d)", "switch_mode('dashboard')"),
-    ("Lookup", "Look a person up by name or pasted text (l)", "switch_mode('lookup')"),
-    ("Sessions", "Recent stream sessions with their stats (s)", "switch_mode('sessions')"),
-    ("Start session", "Start a LIVE stream session now (F5)", "start_session"),
-    ("End session", "End the LIVE stream session, after confirming (F6)", "end_session"),
-    ("Note on selected person", "Jot a note on the person selected in the feed or room (n)", "note_selected"),
-    ("Open selected person", "Open the person selected in the feed or room (enter)", "open_selected"),
-    ("Help", "Every key the console answers to (?)", "help"),
-    ("Quit", "Leave the console (ctrl+q)", "quit"),
-)
-
-
-# Run on the screen the palette was opened from (they act on what is selected there).
-SCREEN_ACTIONS = frozenset({"note_selected", "open_selected"})
+from mhc_tui import keys
+from mhc_tui.theme import THEMES, TITLES
 
 
 class ConsoleCommands(Provider):
-    async def _run(self, action: str) -> None:
-        if action not in SCREEN_ACTIONS:
-            await self.app.run_action(action)
-        elif hasattr(self.screen, f"action_{action}"):
-            await self.screen.run_action(action)
-        else:
-            self.app.notify("Nothing to select on this screen.", severity="warning")
+    def _commands(self) -> Iterator[tuple[str, str, App[Any] | Screen[Any], Binding]]:
+        """(title, help, where the action runs, binding): the App's first, then the screen's."""
+        keymap = getattr(self.app, "keymap", {})
+        owners: list[tuple[App[Any] | Screen[Any], list[Binding]]] = [
+            (self.app, keys.declared(type(self.app))), (self.screen, keys.declared(type(self.screen))),
+        ]
+        for node, bindings in owners:
+            for binding in bindings:
+                help_text = f"{keys.help_text(binding)} ({keys.key_text(binding, keymap)})"
+                yield binding.description, help_text, node, binding
 
     async def discover(self) -> Hits:
-        for title, help_text, action in COMMANDS:
-            yield DiscoveryHit(title, partial(self._run, action), help=help_text)
+        for title, help_text, node, binding in self._commands():
+            yield DiscoveryHit(title, partial(node.run_action, binding.action), help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, action in COMMANDS:
+        for title, help_text, node, binding in self._commands():
+            # The title, or failing that the help line ("session" finds Start and End).
+            score = max(matcher.match(title), matcher.match(help_text) * 0.5)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(node.run_action, binding.action), help=help_text)
+
+
+class ThemeCommands(Provider):
+    """The console's own themes (Textual's built-in ones are not offered)."""
+
+    def _themes(self) -> Iterator[tuple[str, str]]:
+        for theme in THEMES:
+            yield TITLES[theme.name], theme.name
+
+    def _choose(self, name: str) -> None:
+        self.app.theme = name
+
+    async def discover(self) -> Hits:
+        for title, name in self._themes():
+            yield DiscoveryHit(title, partial(self._choose, name), help=name)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, name in self._themes():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self._run, action), help=help_text)
+                yield Hit(score, matcher.highlight(title), partial(self._choose, name), help=name)

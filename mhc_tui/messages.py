@@ -1,32 +1,27 @@
-"""Typed messages between the App, its workers and the screens."""
+"""Typed messages between the App, its workers and the screens.
+
+How screens learn that stored data changed is not a message: see mhc_tui/live.py.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from mhc_core.capture.status import ComponentStatus
+    from mhc_core.data.door import Data
     from mhc_core.db import Database
 
 
-class DataChanged(Message):
-    """Committed rows changed (a NOTIFY arrived): re-read what you show, in a worker.
-
-    `channel` is one of mhc_events, mhc_stats, mhc_sessions, mhc_persons, or "*" after every
-    (re)connection of the NOTIFY reader (anything may have changed while it was away).
-    """
-
-    def __init__(self, channel: str, payload: dict[str, Any]) -> None:
-        super().__init__()
-        self.channel = channel
-        self.payload = payload
-
-
 class DatabaseReady(Message):
-    def __init__(self, db: Database) -> None:
+    """The database is connected: `db` for the App's long-lived workers, `data` the door every read uses."""
+
+    def __init__(self, db: Database, data: Data) -> None:
         super().__init__()
         self.db = db
+        self.data = data
 
 
 class DatabaseFailed(Message):
@@ -36,12 +31,26 @@ class DatabaseFailed(Message):
 
 
 class StatusChanged(Message):
-    """A capture component (capture listener or stats poller) changed state; `status` is a ComponentStatus."""
+    """Capture or the stats poller changed state (posted from the capture's own threads)."""
 
-    def __init__(self, status: Any) -> None:
+    def __init__(self, status: ComponentStatus) -> None:
         super().__init__()
         self.status = status
 
 
-class NotifyConnection(Message):
-    """The NOTIFY reader (re)connected."""
+class SessionActionDone(Message):
+    """A session was started or ended from this console: `said` is the line to show."""
+
+    def __init__(self, said: str) -> None:
+        super().__init__()
+        self.said = said
+
+
+class WorkFailed(Message, bubble=False):
+    """Work this node asked for failed. The App has already said why (its one failure handler); this
+    is for the node to put itself right, e.g. give back a field it disabled while saving."""
+
+    def __init__(self, work: str, error: BaseException) -> None:
+        super().__init__()
+        self.work = work
+        self.error = error

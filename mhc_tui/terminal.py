@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import errno
 import logging
-from typing import IO, Any
+import sys
+from typing import IO, TYPE_CHECKING, Any
 
 from textual.driver import Driver
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +61,19 @@ class HangupSafeStream:
 
 def hangup_safe(driver_class: type[Driver]) -> type[Driver]:
     """`driver_class` (Textual's Linux driver) writing through a HangupSafeStream; other drivers as they are."""
-    try:
-        from textual.drivers.linux_driver import LinuxDriver
-    except ImportError:  # no termios (Windows): its driver writes through the console API
+    if sys.platform == "win32":  # no termios: the Windows driver writes through the console API
         return driver_class
+    from textual.drivers.linux_driver import LinuxDriver
+
     if not issubclass(driver_class, LinuxDriver):
         return driver_class
 
-    class HangupSafeDriver(driver_class):  # type: ignore[valid-type,misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+    class HangupSafeDriver(LinuxDriver):
+        def __init__(self, app: App[Any], **kwargs: Any) -> None:
+            super().__init__(app, **kwargs)
             # The driver keeps the stream it writes to as `_file`; it is the one thing replaced here.
-            self._file = HangupSafeStream(self._file)
+            if self._file is not None:
+                # Typed as the TextIOWrapper it wraps; it has every method the driver calls on one.
+                self._file = HangupSafeStream(self._file)  # type: ignore[assignment]
 
     return HangupSafeDriver

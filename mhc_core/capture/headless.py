@@ -26,6 +26,7 @@ from mhc_core.config import ConfigError, Settings, load_settings
 from mhc_core.db import DatabaseUnavailable, migrate, open_database
 from mhc_core.db.engine import Database
 from mhc_core.display import one_line
+from mhc_core.formats import error_reason, time_of_day, tokens
 from mhc_core.redact import mask, register_secret
 from mhc_core.stop_signals import stop_on_signals
 
@@ -45,7 +46,7 @@ def format_event(event: dict[str, Any], tz: Any = None) -> str:
     content = event.get("content")
     kind = event.get("type")
     if kind == "TIP_EVENT":
-        line = f"{who} tipped {event.get('tokens')} tokens"
+        line = f"{who} tipped {_amount(event)} tokens"
         if event.get("is_anon"):
             line += " (anonymous)"
         if content:
@@ -56,7 +57,7 @@ def format_event(event: dict[str, Any], tz: Any = None) -> str:
         line = f"PM {'to' if event.get('direction') == 'out' else 'from'} {who}: {content or ''}"
     elif kind == "MEDIA_PURCHASE":
         media = event.get("media") or {}
-        line = f"{who} bought {media.get('type') or 'media'} {media.get('name') or ''!r} for {event.get('tokens')} tokens"
+        line = f"{who} bought {media.get('type') or 'media'} {media.get('name') or ''!r} for {_amount(event)} tokens"
     elif kind == "ROOM_SUBJECT_CHANGE":
         line = f"room subject: {content or ''}"
     elif kind == "BROADCAST_START":
@@ -69,12 +70,17 @@ def format_event(event: dict[str, Any], tz: Any = None) -> str:
         line = f"{who} {verbs.get(str(kind), str(kind).lower())}"
     when = event.get("event_time")
     try:
-        stamp = datetime.fromisoformat(when).astimezone(tz) if isinstance(when, str) else None
+        stamp = time_of_day(datetime.fromisoformat(when), tz, seconds=True) if isinstance(when, str) else None
     except ValueError:
         stamp = None  # a line without its time is still worth printing
     if stamp is not None:
-        line = f"{stamp:%H:%M:%S} {line}"
+        line = f"{stamp} {line}"
     return one_line(line)  # viewers' text: one line, no control sequence reaches the terminal
+
+
+def _amount(event: dict[str, Any]) -> str:
+    amount = event.get("tokens")
+    return tokens(amount) if isinstance(amount, int) and not isinstance(amount, bool) else str(amount)
 
 
 def format_status(status: ComponentStatus) -> str:
@@ -128,8 +134,7 @@ def run_listen(settings: Settings, *, jsonl: bool, verbose: bool) -> int:
         try:
             migrate.upgrade(db.engine)
         except SQLAlchemyError as exc:
-            reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["error"])[0]
-            _err(f"mhc listen: cannot prepare the database at {db.where}: {reason}")
+            _err(f"mhc listen: cannot prepare the database at {db.where}: {error_reason(exc)}")
             return 1
         return asyncio.run(_listen(settings, db, jsonl=jsonl, verbose=verbose))
     finally:

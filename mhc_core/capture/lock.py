@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mhc_core.db.engine import APPLICATION_NAME, Database, make_engine
+from mhc_core.formats import error_reason
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class CaptureLock:
             conn.commit()
         except SQLAlchemyError as exc:
             self.lost()
-            raise LockLost(f"the capture lock connection was lost: {_reason(exc)}") from None
+            raise LockLost(f"the capture lock connection was lost: {error_reason(exc)}") from None
 
     def beat(self) -> None:
         """Prove this holder is alive, on the lock connection; LockLost if it cannot (then observers take over)."""
@@ -164,7 +165,7 @@ class CaptureLock:
             conn.commit()
         except SQLAlchemyError as exc:
             self.lost()
-            raise LockLost(f"the capture lock connection was lost: {_reason(exc)}") from None
+            raise LockLost(f"the capture lock connection was lost: {error_reason(exc)}") from None
 
     def _write_heartbeat(self, conn: Connection) -> None:
         conn.execute(_BEAT_SQL, {"b": self.broadcaster, "holder": APPLICATION_NAME.removeprefix("mhc:")})
@@ -177,7 +178,7 @@ class CaptureLock:
                 conn.invalidate()
                 conn.close()
             except SQLAlchemyError as exc:
-                log.debug("closing a lost lock connection: %s", _reason(exc))
+                log.debug("closing a lost lock connection: %s", error_reason(exc))
 
     def release(self) -> None:
         conn, self._conn, self._pid = self._conn, None, None
@@ -190,7 +191,7 @@ class CaptureLock:
                 log.info("capture lock for %s released", self.broadcaster)
             except SQLAlchemyError as exc:
                 # Closing the connection releases the lock anyway.
-                log.warning("releasing the capture lock: %s", _reason(exc))
+                log.warning("releasing the capture lock: %s", error_reason(exc))
                 conn.invalidate()
                 conn.close()
 
@@ -232,9 +233,3 @@ class CaptureLock:
                 "capture of %s: ended the backend of %s (no heartbeat for %.0f s)%s", self.broadcaster,
                 stale.holder, stale.silent_for, "" if stale.ended else ", but it has not gone yet")
         return stale
-
-
-def _reason(exc: BaseException) -> str:
-    original = getattr(exc, "orig", None) or exc
-    lines = [ln.strip() for ln in str(original).splitlines() if ln.strip()]
-    return lines[0] if lines else type(original).__name__

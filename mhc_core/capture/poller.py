@@ -15,13 +15,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
 from mhc_core.capture.lock import LockLost
-from mhc_core.capture.notify import CHANNEL_STATS, notify
 from mhc_core.capture.status import ComponentStatus, State
 from mhc_core.clients.errors import AuthError, ClientError, TransientError
 from mhc_core.clients.stats import StatsClient, StatsReading
 from mhc_core.config import Settings
 from mhc_core.db.engine import Database
 from mhc_core.db.models import Role, SnapshotSource
+from mhc_core.db.notify import CHANNEL_STATS, notify
+from mhc_core.formats import error_reason
 from mhc_core.redact import mask
 from mhc_core.services import persons, snapshots
 
@@ -120,7 +121,7 @@ class StatsPoller:
         try:
             await self.store(reading)
         except (SQLAlchemyError, LockLost) as exc:
-            reason = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+            reason = error_reason(exc)
             log.error("stats: reading not stored: %s", reason)
             self._status("error", f"reading not stored: {reason}", retry_in=float(self.interval))
             return False

@@ -26,11 +26,11 @@ from mhc_core.clients.event_models import (
     parse_event,
 )
 from mhc_core.db.models import InteractionType
+from mhc_core.username import normalize_username
 
 log = logging.getLogger(__name__)
 
 SOURCE = "cb_events"
-USERNAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 _ID_RE = re.compile(r"^(\d{10,16})-\d+$")
 # An id stamped up to this far ahead of our clock is believed (clocks drift); further is not.
 CLOCK_SKEW = timedelta(seconds=5)
@@ -95,8 +95,13 @@ def _row_json(e: JournalEntry) -> str:
     p = e.projection
     if p is None:
         return row + "}"
-    return (f'{row},"p":{{"u":{_json_str(p.username)},"type":{_json_str(p.type)},'
-            f'"content":{_json_str(p.content)},"meta":{dumps(p.metadata)}}}}}')
+    return f'{row},"p":{projection_json(p)}}}'
+
+
+def projection_json(p: Projection) -> str:
+    """A projection as the JSON object the listener's statements unpack ("p" of a row)."""
+    return (f'{{"u":{_json_str(p.username)},"type":{_json_str(p.type)},'
+            f'"content":{_json_str(p.content)},"meta":{dumps(p.metadata)}}}')
 
 
 def event_time(event_id: str, received_at: datetime) -> datetime:
@@ -250,11 +255,6 @@ def _projection(
         return None, f"not projected: {type(exc).__name__}: {str(exc)[:200]}"
 
 
-def _username(raw: str | None) -> str | None:
-    name = (raw or "").strip().lower()
-    return name if USERNAME_RE.match(name) else None
-
-
 def _user_meta(parsed: BaseEvent) -> dict[str, Any] | None:
     user = getattr(parsed, "user", None)
     if user is None:
@@ -272,7 +272,7 @@ def project(
         return None, f"event for broadcaster {parsed.broadcaster[:64]!r}, not {broadcaster!r}: not projected"
     meta: dict[str, Any] = {"received_at": received_at.isoformat()}
     user = getattr(parsed, "user", None)
-    actor = _username(user.username) if user is not None else None
+    actor = normalize_username(user.username) if user is not None else None
     if user is not None and actor is None:
         return None, f"invalid username {user.username[:64]!r}"
     user_meta = _user_meta(parsed)
@@ -313,8 +313,8 @@ def _private_message(
     parsed: PrivateMessageEvent, actor: str, user_meta: dict[str, Any], broadcaster: str, meta: dict[str, Any]
 ) -> tuple[Projection | None, str | None]:
     msg = parsed.message
-    sender = _username(msg.fromUser) if msg.fromUser else actor
-    recipient = _username(msg.toUser) if msg.toUser else broadcaster
+    sender = normalize_username(msg.fromUser) if msg.fromUser else actor
+    recipient = normalize_username(msg.toUser) if msg.toUser else broadcaster
     if sender is None or recipient is None:
         return None, "private message with an invalid fromUser/toUser"
     outgoing = sender == broadcaster

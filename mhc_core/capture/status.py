@@ -1,4 +1,8 @@
-"""What the capture and the stats poller are doing, in a shape the console and `mhc listen` can show."""
+"""What each part a console depends on is doing, in a shape the console and `mhc listen` can show.
+
+The capture and the stats poller report theirs (`CaptureService.on_status`); the console keeps the
+database connection's and the live updates' (its LISTEN connection) in the same shape.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-Component = Literal["capture", "stats"]
+Component = Literal["capture", "stats", "database", "live_updates"]
 State = Literal[
-    "not_configured", "starting", "connected", "retrying", "auth_failed", "held_elsewhere", "stopped", "error"
+    "not_configured", "starting", "connecting", "connected", "retrying", "reconnecting", "unreachable",
+    "auth_failed", "held_elsewhere", "stopped", "error",
 ]
 
 

@@ -15,7 +15,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -265,7 +265,7 @@ class EventsClient:
             url += f"&i={quote(cursor, safe='')}"
         return url
 
-    async def batches(self, cursor: str | None = None) -> AsyncIterator[EventBatch]:
+    async def batches(self, cursor: str | None = None) -> AsyncGenerator[EventBatch, None]:
         """Yield one EventBatch per answered poll, forever; raises AuthError on 401/403."""
         url = self.first_url(cursor)
         attempt = 0

@@ -304,12 +304,12 @@ class StatbateClient:
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
     ) -> dict | None:
-        query = [
+        query = tuple(
             (key, str(v))
             for key, value in (params or {}).items()
             if value is not None
             for v in (value if isinstance(value, list) else [value])
-        ]
+        )
         url = self.base_url + path
         last_error = ""
         delay = 0.0
@@ -460,8 +460,9 @@ def normalize_member_info(raw: Any) -> dict:
 def normalize_model_info(raw: Any) -> dict:
     """Flat view of a model info payload. Durations: the spec gives no unit; taken to be minutes."""
     data = _unwrap(raw, "model info", "rid")
-    sessions = data.get("sessions") if isinstance(data.get("sessions"), dict) else {}
-    income = data.get("income") if isinstance(data.get("income"), dict) else {}
+    raw_sessions, raw_income = data.get("sessions"), data.get("income")
+    sessions = raw_sessions if isinstance(raw_sessions, dict) else {}
+    income = raw_income if isinstance(raw_income, dict) else {}
     tags: list[str] = []
     raw_tags = data.get("tags")
     for tag in raw_tags if isinstance(raw_tags, list) else []:

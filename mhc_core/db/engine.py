@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mhc_core.config import Settings
 from mhc_core.db import embedded
 from mhc_core.db.embedded import EmbeddedPostgresError, start_embedded
+from mhc_core.formats import connection_reason
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +50,6 @@ def describe(url: URL) -> str:
     return f"{host}:{port}/{url.database}"
 
 
-def _reason(exc: BaseException) -> str:
-    original = getattr(exc, "orig", None) or exc
-    lines = [ln.strip() for ln in str(original).splitlines() if ln.strip()]
-    if not lines:
-        return type(original).__name__
-    # psycopg: 'connection failed: connection to server at "h", port p failed: Connection refused'
-    return lines[0].rsplit("failed: ", 1)[-1]
-
-
 @dataclass
 class Database:
     engine: Engine
@@ -77,7 +70,7 @@ class Database:
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except (OperationalError, DBAPIError) as exc:
-            raise DatabaseUnavailable(f"cannot reach the database at {self.where}: {_reason(exc)}") from None
+            raise DatabaseUnavailable(f"cannot reach the database at {self.where}: {connection_reason(exc)}") from None
 
     def heal(self) -> bool:
         """After a failed connection: start the embedded server again if it has gone, and reconnect.
@@ -125,7 +118,7 @@ def make_engine(url: str | URL, *, pool_size: int = 5) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _utc(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    def _utc(dbapi_conn: Any, _record: Any) -> None:
         # Timestamps come back in UTC whatever the server's zone; display zones are applied on screen.
         with dbapi_conn.cursor() as cur:
             cur.execute("SET TIME ZONE 'UTC'")

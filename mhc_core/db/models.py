@@ -25,6 +25,18 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from mhc_core.kinds import (  # noqa: F401 - the vocabularies are named from here too
+    EXCLUDED_LIST,
+    SEEDED_WATCHLISTS,
+    Confidence,
+    InteractionSource,
+    InteractionType,
+    Role,
+    SessionOrigin,
+    SessionStatus,
+    SnapshotSource,
+)
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -32,65 +44,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-class Role(StrEnum):
-    MODEL = "MODEL"
-    VIEWER = "VIEWER"
-    BOTH = "BOTH"
-    UNKNOWN = "UNKNOWN"
-
-
-class SnapshotSource(StrEnum):
-    STATBATE_MEMBER = "statbate_member"
-    STATBATE_MODEL = "statbate_model"
-    CB_STATS = "cb_stats"
-    MANUAL = "manual"
-
-
-class InteractionType(StrEnum):
-    CHAT_MESSAGE = "CHAT_MESSAGE"
-    PRIVATE_MESSAGE = "PRIVATE_MESSAGE"
-    TIP_EVENT = "TIP_EVENT"
-    FOLLOW = "FOLLOW"
-    UNFOLLOW = "UNFOLLOW"
-    USER_ENTER = "USER_ENTER"
-    USER_LEAVE = "USER_LEAVE"
-    FANCLUB_JOIN = "FANCLUB_JOIN"
-    MEDIA_PURCHASE = "MEDIA_PURCHASE"
-    ROOM_SUBJECT_CHANGE = "ROOM_SUBJECT_CHANGE"
-    BROADCAST_START = "BROADCAST_START"
-    BROADCAST_STOP = "BROADCAST_STOP"
-    PROFILE_PASTE = "PROFILE_PASTE"
-    CHAT_IMPORT = "CHAT_IMPORT"
-    MANUAL_NOTE = "MANUAL_NOTE"
-
-
-class InteractionSource(StrEnum):
-    CB_EVENTS = "cb_events"
-    MANUAL = "manual"
-    TRANSCRIPT = "transcript"
-    STATBATE = "statbate"
-
-
-class SessionStatus(StrEnum):
-    LIVE = "LIVE"
-    ENDED = "ENDED"
-
-
-class SessionOrigin(StrEnum):
-    MANUAL = "manual"
-    AUTO = "auto"
-
-
-class Confidence(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-
-SEEDED_WATCHLISTS = ("Friends", "Known Streamers", "Ones to Watch", "Banned But Craved", "Excluded")
-EXCLUDED_LIST = "Excluded"
 
 
 def _in(column: str, enum: type[StrEnum]) -> str:

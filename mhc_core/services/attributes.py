@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from mhc_core.channels import ATTRIBUTE
 from mhc_core.db.models import Attribute, Confidence
+from mhc_core.db.notify import person_changed
 
 TAG = "tag"
 
@@ -40,14 +42,14 @@ def set_attribute(
     stmt = insert(Attribute).values(
         person_id=person_id, key=key, value=value, confidence=level,
         evidence_type=evidence_type, evidence_id=evidence_id,
-    )
-    stmt = stmt.on_conflict_do_update(
+    ).on_conflict_do_update(
         index_elements=[Attribute.person_id, Attribute.key, Attribute.value],
         set_={"confidence": level, "evidence_type": evidence_type, "evidence_id": evidence_id, "updated_at": now},
     ).returning(Attribute.id)
     attr_id = session.scalar(stmt)
     attr = session.get(Attribute, attr_id, populate_existing=True)
     assert attr is not None
+    person_changed(session, person_id, ATTRIBUTE, attr.id)
     return attr
 
 
@@ -56,6 +58,7 @@ def remove(session: Session, attribute_id: int) -> None:
     if attr is not None:
         session.delete(attr)
         session.flush()
+        person_changed(session, attr.person_id, ATTRIBUTE, attribute_id)
 
 
 def for_person(session: Session, person_id: uuid.UUID) -> list[Attribute]:

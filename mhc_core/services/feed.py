@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 
-from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy import ColumnClause, ColumnElement, Select, and_, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from mhc_core.db.models import EventLog, Interaction, InteractionSource, InteractionType, Person
@@ -17,7 +18,7 @@ from mhc_core.services import sessions
 FEED_SOURCES = (InteractionSource.CB_EVENTS.value,)
 ROOM_TRAFFIC = (InteractionType.USER_ENTER.value, InteractionType.USER_LEAVE.value)
 
-_TOKENS = literal_column(
+_TOKENS: ColumnClause[Decimal] = literal_column(
     "CASE WHEN jsonb_typeof(interactions.metadata -> 'tokens') = 'number' "
     "THEN (interactions.metadata ->> 'tokens')::numeric ELSE 0 END"
 )
@@ -42,7 +43,7 @@ def _tokens(meta: object) -> int | None:
     return int(value)
 
 
-def _items(session: Session, stmt) -> list[FeedItem]:  # type: ignore[no-untyped-def]
+def _items(session: Session, stmt: Select) -> list[FeedItem]:
     return [
         FeedItem(id=row.id, type=row.type, timestamp=row.timestamp, person_id=row.person_id, username=row.username,
                  content=row.content, tokens=_tokens(row.meta), stream_session_id=row.stream_session_id)
@@ -50,7 +51,7 @@ def _items(session: Session, stmt) -> list[FeedItem]:  # type: ignore[no-untyped
     ]
 
 
-def _feed_select(types: Sequence[str] | None):  # type: ignore[no-untyped-def]
+def _feed_select(types: Sequence[str] | None) -> Select:
     stmt = (
         select(Interaction.id, Interaction.type, Interaction.timestamp, Interaction.person_id, Person.username,
                Interaction.content, Interaction.meta, Interaction.stream_session_id)
@@ -103,8 +104,8 @@ def room_now(
     part in who is here: a manual one may start late or never. Tokens are those tipped in
     `tips_session_id` (the LIVE session, whose figures the dashboard shows beside), else since the start."""
     since = broadcast_started_at(session, broadcaster)
-    traffic = [Interaction.type.in_(ROOM_TRAFFIC), Interaction.source.in_(FEED_SOURCES)]
-    tips = [Interaction.type == InteractionType.TIP_EVENT.value]
+    traffic: list[ColumnElement[bool]] = [Interaction.type.in_(ROOM_TRAFFIC), Interaction.source.in_(FEED_SOURCES)]
+    tips: list[ColumnElement[bool]] = [Interaction.type == InteractionType.TIP_EVENT.value]
     if since is not None:
         traffic.append(Interaction.timestamp >= since)
     if tips_session_id is not None:

@@ -8,8 +8,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from mhc_core.channels import LOOKED_UP
 from mhc_core.db.models import InteractionSource, InteractionType, Person, Role
+from mhc_core.db.notify import person_changed
 from mhc_core.services import interactions, persons
+from mhc_core.username import require_username
 
 # The largest paste kept (UTF-8 bytes): a chat history or profile page is far smaller; more is a mistake.
 PASTE_MAX_BYTES = 1_000_000
@@ -62,7 +65,7 @@ def plan_names(
     paste = paste_text(paste) if paste is not None else None
     paste = paste if paste and paste.strip() else None
     extracted = extract_usernames(paste, broadcaster=broadcaster) if paste else []
-    primary = persons.normalize_username(username) if username else (extracted[0] if extracted else None)
+    primary = require_username(username) if username else (extracted[0] if extracted else None)
     if primary is None:
         raise NothingToLookUp("no username given and none found in the paste" if paste else "no username given")
     return [primary] + [n for n in extracted if n != primary], extracted
@@ -89,11 +92,15 @@ def lookup(
     primary = resolved[0]
     if role is not None:
         primary.role = role  # an explicit role is the operator's word: it replaces what was inferred
+    kept = None
     if paste:
         meta: dict[str, Any] = {"extracted_usernames": extracted}
-        interactions.append(
+        kept = interactions.append(
             session, primary.id, InteractionType.PROFILE_PASTE.value, content=paste, timestamp=when,
             source=InteractionSource.MANUAL.value, metadata=meta,
         )
     session.flush()
+    for person in resolved:
+        paste_id = kept.id if kept is not None and person is primary else None
+        person_changed(session, person.id, LOOKED_UP, paste_id)
     return LookupResult(person=primary, extracted_usernames=extracted, persons=resolved)

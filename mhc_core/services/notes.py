@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from mhc_core.capture.notify import CHANNEL_PERSONS, notify
+from mhc_core.channels import NOTE
 from mhc_core.db.models import Interaction, InteractionSource, InteractionType, Person
+from mhc_core.db.notify import person_changed
 from mhc_core.services import interactions, sessions
 
 
@@ -29,5 +30,5 @@ def add_note(
         session, person.id, InteractionType.MANUAL_NOTE.value, content=body, timestamp=when,
         source=InteractionSource.MANUAL.value, stream_session_id=live_id,
     )
-    notify(session, CHANNEL_PERSONS, {"person_id": str(person.id), "type": note.type})
+    person_changed(session, person.id, NOTE, note.id)
     return note

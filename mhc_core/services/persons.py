@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -12,24 +11,17 @@ from sqlalchemy import or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from mhc_core.channels import EXCLUDED, RENAMED
 from mhc_core.db.models import EXCLUDED_LIST, Person, PersonAlias, Role, Watchlist, WatchlistMember
+from mhc_core.db.notify import person_changed
+from mhc_core.username import (
+    InvalidUsername as InvalidUsername,  # what persons' functions raise for a bad name
+)
+from mhc_core.username import is_username, require_username
 
 PLATFORM = "chaturbate"
-USERNAME_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 # Accounts that are never counted: excluded on creation and put on the Excluded list.
 EXCLUDED_ON_CREATION = frozenset({"smk_lover"})
-
-
-class InvalidUsername(ValueError):
-    def __init__(self, raw: str) -> None:
-        super().__init__(f"not a valid username: {raw!r} (letters, digits and underscores only)")
-
-
-def normalize_username(raw: str) -> str:
-    name = raw.strip().removeprefix("@").strip().lower()
-    if not USERNAME_RE.match(name):
-        raise InvalidUsername(raw)
-    return name
 
 
 def merge_role(current: str, found: str) -> str:
@@ -43,7 +35,7 @@ def merge_role(current: str, found: str) -> str:
 
 def find_person(session: Session, username: str) -> Person | None:
     """By current username first, then by any past alias (the most recent holder of that name)."""
-    name = normalize_username(username)
+    name = require_username(username)
     person = session.scalar(select(Person).where(Person.platform == PLATFORM, Person.username == name))
     if person is not None:
         return person
@@ -60,11 +52,21 @@ def get_person(session: Session, person_id: uuid.UUID) -> Person | None:
     return session.get(Person, person_id)
 
 
+def usernames(session: Session, person_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Current username by person id, for those of `person_ids` that exist, in one query."""
+    wanted = list(person_ids)
+    if not wanted:
+        return {}
+    return {pid: name for pid, name in session.execute(
+        select(Person.id, Person.username).where(Person.id.in_(wanted))
+    )}
+
+
 def find_or_create(
     session: Session, username: str, *, role: str | None = None, seen_at: datetime | None = None
 ) -> Person:
     """The person with this name (current or past), created if new. Safe against concurrent creators."""
-    name = normalize_username(username)
+    name = require_username(username)
     person = find_person(session, name)
     if person is None:
         ids = ensure_persons(session, [name], seen_at=seen_at)
@@ -78,7 +80,7 @@ def find_or_create(
 def _sql_names(names: Iterable[str]) -> str:
     """Valid usernames as an SQL list of literals (they cannot contain quotes)."""
     listed = sorted(names)
-    if not all(USERNAME_RE.match(name) for name in listed):
+    if not all(is_username(name) for name in listed):
         raise ValueError(f"not usernames: {listed!r}")
     return ", ".join(f"'{name}'" for name in listed)
 
@@ -161,11 +163,11 @@ def ensure_persons(
     seen: dict[str, list[datetime]] = {}
     if isinstance(usernames, Mapping):
         for raw, (first, last) in usernames.items():
-            _merge_seen(seen, normalize_username(raw), first, last)
+            _merge_seen(seen, require_username(raw), first, last)
     else:
         now = seen_at or datetime.now(UTC)
         for raw in usernames:
-            _merge_seen(seen, normalize_username(raw), now, now)
+            _merge_seen(seen, require_username(raw), now, now)
     if not seen:
         return {}
     payload = json.dumps(
@@ -215,11 +217,12 @@ def set_excluded(session: Session, person: Person, excluded: bool) -> None:
             watchlist_id=_excluded_list_id(session), person_id=person.id
         ).delete()
     session.flush()
+    person_changed(session, person.id, EXCLUDED)
 
 
 def rename(session: Session, person: Person, new_username: str, *, at: datetime | None = None) -> None:
     """Record that `person` is now called `new_username`; the old name stays as a closed alias."""
-    name = normalize_username(new_username)
+    name = require_username(new_username)
     if person.username == name:
         return
     when = at or datetime.now(UTC)
@@ -232,6 +235,7 @@ def rename(session: Session, person: Person, new_username: str, *, at: datetime 
     person.username = name
     person.updated_at = when
     session.flush()
+    person_changed(session, person.id, RENAMED)
 
 
 def find_by_external_id(session: Session, *, did: int | None = None, rid: int | None = None) -> Person | None:

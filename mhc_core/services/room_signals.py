@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import ColumnClause, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from mhc_core.db.models import Interaction, InteractionSource, InteractionType
@@ -19,7 +20,7 @@ from mhc_core.db.models import Interaction, InteractionSource, InteractionType
 ROOM_SOURCES = (InteractionSource.CB_EVENTS.value, InteractionSource.TRANSCRIPT.value)
 
 # Tokens live in interaction metadata; anything that is not a JSON number counts as nothing.
-_TOKENS = literal_column(
+_TOKENS: ColumnClause[Decimal] = literal_column(
     "CASE WHEN jsonb_typeof(interactions.metadata -> 'tokens') = 'number' "
     "THEN (interactions.metadata ->> 'tokens')::numeric ELSE 0 END"
 )

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy import ColumnClause, FunctionFilter, and_, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mhc_core.capture.notify import CHANNEL_SESSIONS, notify
 from mhc_core.db.models import (
     Interaction,
     InteractionType,
@@ -23,6 +23,7 @@ from mhc_core.db.models import (
     SessionStatus,
     StreamSession,
 )
+from mhc_core.db.notify import CHANNEL_SESSIONS, notify
 
 
 class SessionError(Exception):
@@ -161,13 +162,13 @@ class SessionStats:
 
 
 # Tokens live in interaction metadata; anything that is not a JSON number counts as nothing.
-_TOKENS = literal_column(
+_TOKENS: ColumnClause[Decimal] = literal_column(
     "CASE WHEN jsonb_typeof(interactions.metadata -> 'tokens') = 'number' "
     "THEN (interactions.metadata ->> 'tokens')::numeric ELSE 0 END"
 )
 
 
-def _count(kind: InteractionType):  # type: ignore[no-untyped-def]
+def _count(kind: InteractionType) -> FunctionFilter[int]:
     return func.count().filter(Interaction.type == kind.value)
 
 

@@ -12,7 +12,6 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,7 +19,8 @@ from mhc_core.clients.errors import ClientError
 from mhc_core.clients.statbate import StatbateClient, normalize_member_info, normalize_model_info
 from mhc_core.config import Settings
 from mhc_core.db.engine import Database
-from mhc_core.db.models import Person, Role, SnapshotSource
+from mhc_core.db.models import Person, Role, Snapshot, SnapshotSource
+from mhc_core.db.notify import CHANNEL_STATS, notify
 from mhc_core.services import lookup as local_lookup
 from mhc_core.services import persons, snapshots
 
@@ -129,17 +129,23 @@ def resolve_renames(session: Session, findings: Findings) -> list[dict[str, str]
     return notes
 
 
+def _stored(session: Session, snapshot: Snapshot) -> None:
+    """Announce a stored Statbate snapshot, so a console showing the person reads it."""
+    notify(session, CHANNEL_STATS, {"person_id": str(snapshot.person_id), "snapshot_id": snapshot.id,
+                                    "source": snapshot.source})
+
+
 def _store(session: Session, person: Person, finding: Finding, *, role_given: bool, at: datetime) -> None:
     if finding.member is not None:
         metrics = normalize_member_info(finding.member)
-        snapshots.append(session, person.id, SnapshotSource.STATBATE_MEMBER.value, finding.member, metrics,
-                         captured_at=at)
+        _stored(session, snapshots.append(session, person.id, SnapshotSource.STATBATE_MEMBER.value, finding.member,
+                                          metrics, captured_at=at))
         if metrics["did"] is not None and persons.find_by_external_id(session, did=metrics["did"]) is None:
             person.did = metrics["did"]
     if finding.model is not None:
         metrics = normalize_model_info(finding.model)
-        snapshots.append(session, person.id, SnapshotSource.STATBATE_MODEL.value, finding.model, metrics,
-                         captured_at=at)
+        _stored(session, snapshots.append(session, person.id, SnapshotSource.STATBATE_MODEL.value, finding.model,
+                                          metrics, captured_at=at))
         if metrics["rid"] is not None and persons.find_by_external_id(session, rid=metrics["rid"]) is None:
             person.rid = metrics["rid"]
     role = finding.inferred_role()
@@ -174,17 +180,16 @@ async def lookup(
     names, _extracted = local_lookup.plan_names(username=username, paste=paste, broadcaster=settings.broadcaster)
     findings = Findings({name: Finding() for name in names})
     if include_statbate:
-        if client is None and settings.statbate_token is None:
+        if client is not None:
+            findings = await fetch(client, names)
+        elif settings.statbate_token is None:
             findings.errors.append({"source": "statbate", "message": NOT_CONFIGURED})
         else:
-            own = client is None
-            active = client or StatbateClient(settings.statbate_base_url,
-                                              settings.statbate_token.get_secret_value())  # type: ignore[union-attr]
+            own = StatbateClient(settings.statbate_base_url, settings.statbate_token.get_secret_value())
             try:
-                findings = await fetch(active, names)
+                findings = await fetch(own, names)
             finally:
-                if own:
-                    await active.aclose()
+                await own.aclose()
 
     def write() -> LookupOutcome:
         now = at or datetime.now(UTC)
@@ -208,16 +213,3 @@ async def lookup(
 
     return await asyncio.to_thread(write)
 
-
-def lookup_json(db: Database, outcome: LookupOutcome) -> dict[str, Any]:
-    from mhc_core.services import views
-
-    with db.session() as session:
-        person = persons.get_person(session, outcome.person_id)
-        assert person is not None
-        return {
-            "person": views.person_json(session, person),
-            "extracted_usernames": outcome.extracted_usernames,
-            "errors": outcome.errors,
-            "statbate": outcome.statbate,
-        }

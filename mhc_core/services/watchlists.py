@@ -9,7 +9,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from mhc_core.channels import WATCHLIST
 from mhc_core.db.models import EXCLUDED_LIST, Person, Watchlist, WatchlistMember
+from mhc_core.db.notify import person_changed
 from mhc_core.services import persons
 
 
@@ -36,6 +38,10 @@ def all_lists(session: Session) -> list[WatchlistSummary]:
     return [WatchlistSummary(*row) for row in rows]
 
 
+def get(session: Session, watchlist_id: int) -> Watchlist | None:
+    return session.get(Watchlist, watchlist_id)
+
+
 def by_name(session: Session, name: str) -> Watchlist:
     found = session.scalar(select(Watchlist).where(func.lower(Watchlist.name) == name.strip().lower()))
     if found is None:
@@ -54,17 +60,6 @@ def names_for(session: Session, person_id: uuid.UUID) -> list[str]:
     )
 
 
-def members(session: Session, watchlist_id: int) -> list[Person]:
-    return list(
-        session.scalars(
-            select(Person)
-            .join(WatchlistMember, WatchlistMember.person_id == Person.id)
-            .where(WatchlistMember.watchlist_id == watchlist_id)
-            .order_by(Person.username)
-        )
-    )
-
-
 def set_member(session: Session, watchlist: Watchlist, person: Person, member: bool) -> None:
     if watchlist.name == EXCLUDED_LIST:
         persons.set_excluded(session, person, member)
@@ -79,10 +74,4 @@ def set_member(session: Session, watchlist: Watchlist, person: Person, member: b
                 WatchlistMember.watchlist_id == watchlist.id, WatchlistMember.person_id == person.id
             )
         )
-
-
-def toggle(session: Session, watchlist: Watchlist, person: Person) -> bool:
-    """Flip membership; returns the new state."""
-    now_member = watchlist.name not in names_for(session, person.id)
-    set_member(session, watchlist, person, now_member)
-    return now_member
+    person_changed(session, person.id, WATCHLIST, watchlist.id)

@@ -1,25 +1,23 @@
 """The dashboard the console opens on: session, Chaturbate stats, the live feed and who is in the room.
 
-The feed fetches on every mhc_events notification (coalesced, never overlapping); the panels re-read
-at most once a second when something they show has changed.
+The feed reads what each mhc_events notification announced (never two reads at once); the panels
+re-read at most once a second when something they show has changed.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
-from textual.worker import Worker, WorkerState
 
-from mhc_tui.messages import DataChanged
+from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_SESSIONS, CHANNEL_STATS
+from mhc_tui.data_access import data_of
+from mhc_tui.live import Changes, LiveRead, Payload
 from mhc_tui.screens.note import NoteModal
 from mhc_tui.widgets.event_feed import NOTHING_SELECTED, EventFeed, FeedView
 from mhc_tui.widgets.health import HealthLine
@@ -28,58 +26,31 @@ from mhc_tui.widgets.session_bar import SessionBar
 from mhc_tui.widgets.stats_panel import StatsPanel
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from mhc_core.services.feed import RoomEntry
-    from mhc_core.services.sessions import SessionStats
-    from mhc_core.services.snapshots import Reading
+    from mhc_core.data.views import DashboardView
 
 RECENT_SESSIONS = 5
+PANELS_INTERVAL = 1.0  # the panels re-read at most once a second, however busy the room
 
 
-@dataclass(frozen=True)
-class DashboardData:
-    live: SessionStats | None
-    reading: Reading | None
-    since_session: dict[str, Any] | None
-    recent: list[SessionStats]
-    room: list[RoomEntry]
-
-
-def load_dashboard(s: Session, broadcaster: str, now: datetime) -> DashboardData:
-    from mhc_core.db.models import SnapshotSource
-    from mhc_core.services import feed, persons, sessions, snapshots
-
-    live = sessions.current(s, broadcaster)
-    recent = sessions.list_sessions(s, broadcaster, limit=RECENT_SESSIONS)
-    all_stats = sessions.stats_many(s, recent + ([live] if live and live not in recent else []), now=now)
-    by_id = {st.session.id: st for st in all_stats}
-    me = persons.find_person(s, broadcaster)
-    reading = since = None
-    if me is not None:
-        reading = snapshots.latest_reading(s, me.id, SnapshotSource.CB_STATS.value)
-        if live is not None and reading is not None:
-            since = snapshots.reading_since(s, me.id, SnapshotSource.CB_STATS.value, live.started_at)
-    return DashboardData(
-        live=by_id.get(live.id) if live else None,
-        reading=reading,
-        since_session=since,
-        recent=[by_id[r.id] for r in recent],
-        room=feed.room_now(s, broadcaster, tips_session_id=live.id if live else None),
-    )
+def _own_stats(payload: Payload) -> bool:
+    """The Stats API poller's snapshot (the broadcaster's own), not a Statbate lookup's of someone."""
+    return "person_id" not in payload
 
 
 class DashboardScreen(Screen):
     BINDINGS = [
-        Binding("enter", "open_selected", "Open person", show=False),
-        Binding("n", "note_selected", "Note", show=False),
+        Binding("enter", "open_selected", "Open person", show=False, id="open",
+                tooltip="open the selected person (feed line or room row)"),
+        Binding("n", "note_selected", "Note", show=False, id="note", tooltip="note on the selected person"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self._panels_due = True
-        self._panels_running = False
         self._loaded = False
+        self.panels_read = LiveRead(self, self._read_panels, self._show, name="dashboard panels",
+                                    min_interval=PANELS_INTERVAL, follows={
+                                        CHANNEL_EVENTS: None, CHANNEL_SESSIONS: None, CHANNEL_STATS: _own_stats,
+                                    })
 
     def compose(self) -> ComposeResult:
         tz = self.app.settings.tz  # type: ignore[attr-defined]
@@ -97,57 +68,28 @@ class DashboardScreen(Screen):
         self.sub_title = "Dashboard"
         self.query_one(FeedView).focus()
         self.set_interval(1.0, self._tick)
-        self._tick()
+        self.panels_read.request()
 
     @property
     def event_feed(self) -> EventFeed:
         return self.query_one(EventFeed)
 
+    @property
+    def loaded(self) -> bool:
+        """The panels and the feed show what is stored (their first reads have landed)."""
+        return self._loaded and self.event_feed.loaded
+
     # -- data ------------------------------------------------------------------------------------
 
-    def on_data_changed(self, message: DataChanged) -> None:
-        if message.channel in ("mhc_events", "*"):
-            self.event_feed.refresh_events()
-        if message.channel in ("mhc_events", "mhc_sessions", "mhc_stats", "*"):
-            self._panels_due = True
-
-    def on_screen_resume(self) -> None:
-        # Notifications went to other screens while this one was covered: catch up.
-        if self.app.db is not None:  # type: ignore[attr-defined]
-            self.event_feed.refresh_events()
-        self._panels_due = True
-
     def _tick(self) -> None:
-        # No I/O here: redraw running times and arm a read when one is due.
+        # No I/O here: redraw the running times from the clock.
         if self._loaded:
             self.query_one(SessionBar).tick()
-        db = self.app.db  # type: ignore[attr-defined]
-        if db is None:
-            return
-        if not self.event_feed.loaded:
-            self.event_feed.refresh_events()
-        if self._panels_due and not self._panels_running:
-            self._panels_due = False
-            self._panels_running = True
-            self._load_panels(db)
 
-    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
-    def _load_panels(self, db) -> DashboardData:  # type: ignore[no-untyped-def]
-        app = self.app
-        with db.session() as s:
-            return load_dashboard(s, app.settings.broadcaster, app.clock())  # type: ignore[attr-defined]
+    def _read_panels(self, _changes: Changes) -> DashboardView:
+        return data_of(self).dashboard(recent=RECENT_SESSIONS)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "dashboard" or event.state in (WorkerState.PENDING, WorkerState.RUNNING):
-            return
-        self._panels_running = False
-        if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, DashboardData):
-            self._show(event.worker.result)
-        elif event.state == WorkerState.ERROR:
-            self._panels_due = True  # try again on the next tick after a failure is reported
-            self.app.report_worker_error(event.worker)  # type: ignore[attr-defined]
-
-    def _show(self, data: DashboardData) -> None:
+    def _show(self, data: DashboardView) -> None:
         now = self.app.clock()  # type: ignore[attr-defined]
         self._loaded = True
         with self.app.batch_update():
@@ -155,7 +97,7 @@ class DashboardScreen(Screen):
             configured = self.app.settings.stats_token is not None  # type: ignore[attr-defined]
             self.query_one(StatsPanel).show(data.reading, data.since_session, data.live is not None, now,
                                             configured=configured)
-            self.query_one(RoomList).show(data.room)
+            self.query_one(RoomList).show(data.room.entries)
 
     # -- the selected person ------------------------------------------------------------------------
 

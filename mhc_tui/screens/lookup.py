@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,25 +15,27 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, Switch, TextArea
-from textual.worker import Worker, get_current_worker
 
-from mhc_core.db.models import Person, Role
-from mhc_core.services import lookup as lookup_service
-from mhc_core.services import statbate_lookup
-from mhc_core.services.persons import InvalidUsername
+from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_PERSONS, CHANNEL_STATS
+from mhc_core.data.errors import InvalidUsername, NothingToLookUp
+from mhc_core.kinds import Role
+from mhc_tui.background import run_in_thread
+from mhc_tui.data_access import data_of, data_ready
+from mhc_tui.live import Changes, LiveRead, about
+from mhc_tui.messages import WorkFailed
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets import worker_errors
-from mhc_tui.widgets.person_data import PersonData, load_person
 from mhc_tui.widgets.person_picker import PersonPicker
 from mhc_tui.widgets.person_summary import PersonSummary
 from mhc_tui.widgets.safe_fields import SafeInput, SafeTextArea
 from mhc_tui.widgets.username_suggester import UsernameSuggester
 
 if TYPE_CHECKING:
-    from mhc_tui.messages import DataChanged
+    from collections.abc import Mapping
+
+    from mhc_core.data.views import LookupProblem, PersonView
 
 AUTO = "auto"
-REFRESH_CHANNELS = frozenset({"mhc_persons", "mhc_events", "mhc_stats", "*"})
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,12 @@ class LookupRequest:
     room: bool
 
 
-def plain_statbate_error(error: dict[str, Any]) -> str:
-    message = str(error.get("message") or "failed for an unknown reason").strip()
+def plain_statbate_error(problem: LookupProblem) -> str:
+    message = (problem.message or "failed for an unknown reason").strip()
     return message if "statbate" in message.lower() else f"Statbate: {message}"
 
 
-def not_found_on_statbate(username: str, states: dict[str, dict[str, str]]) -> str | None:
+def not_found_on_statbate(username: str, states: Mapping[str, Mapping[str, str]]) -> str | None:
     """'not found' is an answer, not a failure: say it when every question asked got it."""
     asked = [state for state in states.get(username, {}).values() if state != "not_asked"]
     if asked and all(state == "not_found" for state in asked):
@@ -66,17 +67,18 @@ class LookupScreen(Screen[None]):
         # Many terminals send ctrl+enter as plain enter; ctrl+j (line feed) always arrives distinctly.
         # Not a priority binding: the key then reaches the screen through the focused field, after every
         # key typed before it, so the lookup sees the whole name however fast it was typed.
-        Binding("ctrl+enter,ctrl+j", "submit", "Look up", key_display="ctrl+enter/ctrl+j"),
-        Binding("enter", "open_person", "Open person"),
-        Binding("n", "note", "Note"),
-        Binding("ctrl+l", "focus_name", "Name field"),
-        Binding("escape", "leave", "Back", show=False),
+        Binding("ctrl+enter,ctrl+j", "submit", "Look up", key_display="ctrl+enter/ctrl+j", id="look_up",
+                tooltip="look up (a name, a paste, or both)"),
+        Binding("enter", "open_person", "Open person", id="open", tooltip="open the person shown or picked"),
+        Binding("n", "note", "Note", id="note", tooltip="note on the person shown"),
+        Binding("ctrl+l", "focus_name", "Name field", id="name_field", tooltip="back to the name field"),
+        Binding("escape", "leave", "Back", show=False, id="back", tooltip="back to the previous screen"),
     ]
 
     class LookupDone(Message):
         def __init__(
-            self, request: LookupRequest, people: list[tuple[uuid.UUID, str]], person: PersonData,
-            errors: list[str], statbate: dict[str, dict[str, str]],
+            self, request: LookupRequest, people: list[tuple[uuid.UUID, str]], person: PersonView,
+            errors: list[str], statbate: Mapping[str, Mapping[str, str]],
         ) -> None:
             super().__init__()
             self.request, self.people, self.person, self.errors = request, people, person, errors
@@ -87,16 +89,17 @@ class LookupScreen(Screen[None]):
             super().__init__()
             self.reason = reason
 
-    class PersonShown(Message):
-        def __init__(self, person: PersonData) -> None:
-            super().__init__()
-            self.person = person
-
     def __init__(self) -> None:
         super().__init__()
-        self._shown: PersonData | None = None
+        self._shown: PersonView | None = None
+        self._wanted: uuid.UUID | None = None  # whom the result is to show (the found or the picked person)
+        this_person = about("person_id", lambda: self._wanted)
+        self.person_read = LiveRead(self, self._read_person, self._show_person, name="lookup person", follows={
+            CHANNEL_PERSONS: this_person, CHANNEL_STATS: this_person,
+            CHANNEL_EVENTS: lambda _payload: self._wanted is not None,
+        })
         self._errors: list[str] = []
-        self._statbate: dict[str, dict[str, str]] = {}
+        self._statbate: Mapping[str, Mapping[str, str]] = {}
         self._room = True
         self._waiting = False
 
@@ -107,7 +110,7 @@ class LookupScreen(Screen[None]):
                 yield Label("Username")
                 yield SafeInput(
                     placeholder="name or @name", id="lookup-name",
-                    suggester=UsernameSuggester(lambda: self.app.db),  # type: ignore[attr-defined]
+                    suggester=UsernameSuggester(self),
                 )
                 yield Label("Role")
                 yield Select(
@@ -137,10 +140,12 @@ class LookupScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(PersonPicker).display = False
         self.query_one(PersonSummary).display = False
-        self._waiting = self.app.db is None  # type: ignore[attr-defined]
+        self._waiting = not data_ready(self)
         self._status(
             "waiting for database…" if self._waiting else "Type a name or paste text, then ctrl+enter (or ctrl+j)."
         )
+        # Nobody is shown yet, so its first run reads nothing; once the database is there, it ends the wait.
+        self.person_read.request()
         self.query_one("#lookup-name", Input).focus()
 
     # -- actions ---------------------------------------------------------------------------
@@ -160,7 +165,7 @@ class LookupScreen(Screen[None]):
     @on(Button.Pressed, "#lookup-submit")
     @on(Input.Submitted, "#lookup-name")
     def action_submit(self) -> None:
-        if self.app.db is None:  # type: ignore[attr-defined]
+        if not data_ready(self):
             self._status("waiting for database…")
             return
         role = self.query_one("#lookup-role", Select).value
@@ -175,7 +180,7 @@ class LookupScreen(Screen[None]):
             self._status("Nothing to look up: type a name or paste some text.", error=True)
             return
         self._status("Looking up…" + (" (asking Statbate)" if request.statbate else ""))
-        self._lookup(request)
+        run_in_thread(self, partial(self._lookup, request), name="lookup")
 
     def action_open_person(self) -> None:
         if self._shown is not None:
@@ -189,57 +194,38 @@ class LookupScreen(Screen[None]):
         person = self._shown
         self.app.push_screen(NoteModal(person.id, person.username), lambda saved: self._reload() if saved else None)
 
-    # -- workers ---------------------------------------------------------------------------
+    # -- in a thread -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
     def _lookup(self, request: LookupRequest) -> None:
-        app: Any = self.app
-        db, settings = app.db, app.settings
-        errors: list[str] = []
-        states: dict[str, dict[str, str]] = {}
         try:
-            if request.statbate:
-                # An async service: a private loop in this worker thread keeps its HTTP and SQL off the UI.
-                outcome = asyncio.run(statbate_lookup.lookup(
-                    db, settings, username=request.username, paste=request.paste, role=request.role,
-                    include_statbate=True, at=app.clock(),
-                ))
-                ids = outcome.person_ids
-                errors += [plain_statbate_error(e) for e in outcome.errors]
-                states = outcome.statbate
-            else:
-                with db.session() as session:
-                    result = lookup_service.lookup(
-                        session, username=request.username, paste=request.paste, role=request.role,
-                        broadcaster=settings.broadcaster, at=app.clock(),
-                    )
-                    ids = [p.id for p in result.persons]
-        except (lookup_service.NothingToLookUp, InvalidUsername) as exc:
+            found = data_of(self).lookup(request.username, paste=request.paste, role=request.role,
+                                         statbate=request.statbate, room=request.room)
+        except (NothingToLookUp, InvalidUsername) as exc:
             self.post_message(self.LookupFailed(str(exc)))
             return
-        with db.session() as session:
-            person = load_person(session, ids[0], room=request.room)
-            names = {pid: name for pid, name in session.execute(
-                select(Person.id, Person.username).where(Person.id.in_(ids))
-            )}
-        assert person is not None  # created (or found) by the lookup just committed
-        people = [(pid, names[pid]) for pid in ids if pid in names]
-        self.post_message(self.LookupDone(request, people, person, errors, states))
+        errors = [plain_statbate_error(problem) for problem in found.problems]
+        states = found.statbate if request.statbate else {}
+        people = [(ref.id, ref.username) for ref in found.people]
+        self.post_message(self.LookupDone(request, people, found.person, errors, states))
 
-    @work(thread=True, exclusive=True, group="lookup-show", exit_on_error=False)
-    def _show(self, person_id: uuid.UUID, room: bool) -> None:
-        with self.app.db.session() as session:  # type: ignore[attr-defined]
-            person = load_person(session, person_id, room=room)
-        if get_current_worker().is_cancelled:
-            return  # a newer read is on its way
+    def _read_person(self, _changes: Changes) -> tuple[uuid.UUID | None, PersonView | None]:
+        wanted, room = self._wanted, self._room
+        return wanted, (data_of(self).person(wanted, room=room) if wanted is not None else None)
+
+    def _show_person(self, read: tuple[uuid.UUID | None, PersonView | None]) -> None:
+        if self._waiting:
+            self._waiting = False
+            self._status("Type a name or paste text, then ctrl+enter (or ctrl+j).")
+        wanted, person = read
+        if wanted is None or wanted != self._wanted:
+            return  # another person was picked meanwhile; that read is due
         if person is None:
-            self.post_message(self.LookupFailed("that person is no longer in the database"))
+            self._status("that person is no longer in the database", error=True)
         else:
-            self.post_message(self.PersonShown(person))
+            self._present(person)
 
     def _reload(self) -> None:
-        if self._shown is not None and self.app.db is not None:  # type: ignore[attr-defined]
-            self._show(self._shown.id, self._room)
+        self.person_read.request()
 
     # -- results ---------------------------------------------------------------------------
 
@@ -247,6 +233,7 @@ class LookupScreen(Screen[None]):
         self._errors = message.errors
         self._statbate = message.statbate
         self._room = message.request.room
+        self._wanted = message.person.id
         picker = self.query_one(PersonPicker)
         picker.display = len(message.people) > 1
         self._present(message.person)
@@ -262,22 +249,20 @@ class LookupScreen(Screen[None]):
         if isinstance(suggester, UsernameSuggester):
             suggester.forget()
 
-    def on_lookup_screen_person_shown(self, message: PersonShown) -> None:
-        self._present(message.person)
-
     def on_lookup_screen_lookup_failed(self, message: LookupFailed) -> None:
         self._status(message.reason, error=True)
 
     @on(PersonPicker.Previewed)
     def _preview(self, message: PersonPicker.Previewed) -> None:
         if self._shown is None or message.person_id != self._shown.id:
-            self._show(message.person_id, self._room)
+            self._wanted = message.person_id
+            self.person_read.request()
 
     @on(PersonPicker.Chosen)
     def _choose(self, message: PersonPicker.Chosen) -> None:
         self.app.open_person(message.person_id)  # type: ignore[attr-defined]
 
-    def _present(self, person: PersonData) -> None:
+    def _present(self, person: PersonView) -> None:
         self._shown = person
         summary = self.query_one(PersonSummary)
         summary.display = True
@@ -291,15 +276,6 @@ class LookupScreen(Screen[None]):
         status.set_class(error, "-error")
         status.update(Content(fmt.outside(text)))  # names and errors: literal, controls visible
 
-    # -- live data -------------------------------------------------------------------------
-
-    def on_data_changed(self, message: DataChanged) -> None:
-        if message.channel in REFRESH_CHANNELS:
-            if self._waiting and self.app.db is not None:  # type: ignore[attr-defined]
-                self._waiting = False
-                self._status("Type a name or paste text, then ctrl+enter (or ctrl+j).")
-            self._reload()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if worker_errors.report(self, event, "Lookup failed") and event.worker.error is not None:
-            self._status(f"Lookup failed: {worker_errors.plain(event.worker.error)}", error=True)
+    def on_work_failed(self, message: WorkFailed) -> None:
+        # The App has said why; the status line says what did not happen.
+        self._status(f"Lookup failed: {worker_errors.plain(message.error)}", error=True)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
-from textual.worker import Worker, WorkerState
 
+from mhc_tui.background import run_in_thread
+from mhc_tui.data_access import data_of, data_ready
+from mhc_tui.messages import WorkFailed
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.safe_fields import SafeInput
 
@@ -28,8 +30,8 @@ class NoteModal(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+enter", "save", "Save", show=False),
+        Binding("escape", "cancel", "Cancel", id="back", tooltip="cancel: the note is not saved"),
+        Binding("ctrl+enter", "save", "Save", show=False, id="save_note", tooltip="save the note"),
     ]
 
     def __init__(self, person_id: uuid.UUID, username: str) -> None:
@@ -56,37 +58,30 @@ class NoteModal(ModalScreen[bool]):
         if not text.strip():
             self.notify("A note needs some text.", severity="warning")
             return
-        if getattr(self.app, "db", None) is None:
+        if not data_ready(self):
             self.notify("Not connected to the database yet; the note is not saved.", severity="warning")
             return
         self.query_one("#note-text", Input).disabled = True
-        self._save(text)
+        run_in_thread(self, partial(self._save, text), name="note", done=self._saved)
 
     def action_cancel(self) -> None:
         self.dismiss(False)
 
-    @work(thread=True, exclusive=True, group="note", exit_on_error=False)
     def _save(self, text: str) -> None:
-        from mhc_core.services import notes, persons
+        """In a thread."""
+        from mhc_core.data.errors import Gone
 
-        app = self.app
-        with app.db.session() as s:  # type: ignore[attr-defined]
-            person = persons.get_person(s, self.person_id)
-            if person is None:
-                raise PersonGone(self.username)
-            notes.add_note(s, person, text, broadcaster=app.settings.broadcaster, at=app.clock())  # type: ignore[attr-defined]
+        try:
+            data_of(self).add_note(self.person_id, text)
+        except Gone:
+            raise PersonGone(self.username) from None  # the door knows the id; the modal shows the name
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "note":
-            return
-        if event.state == WorkerState.SUCCESS:
-            self.notify(f"Note saved on {fmt.outside(self.username)}.")
-            self.dismiss(True)
-        elif event.state == WorkerState.ERROR:
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
-            # Keep the text so nothing typed is lost.
-            text = self.query_one("#note-text", Input)
-            text.disabled = False
-            text.focus()
+    def _saved(self, _result: None) -> None:
+        self.notify(f"Note saved on {fmt.outside(self.username)}.")
+        self.dismiss(True)
+
+    def on_work_failed(self, _message: WorkFailed) -> None:
+        # The App has said why; keep the text so nothing typed is lost.
+        text = self.query_one("#note-text", Input)
+        text.disabled = False
+        text.focus()

@@ -2,51 +2,53 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, TabbedContent, TabPane
-from textual.worker import Worker, get_current_worker
 
+from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_PERSONS, CHANNEL_STATS, NOTE
+from mhc_core.data.views import NoteView, PersonView
+from mhc_core.kinds import InteractionType
+from mhc_tui.data_access import data_of
+from mhc_tui.live import Changes, LiveRead, about
 from mhc_tui.widgets import display_format as fmt
-from mhc_tui.widgets import worker_errors
 from mhc_tui.widgets.attributes_editor import AttributesEditor
 from mhc_tui.widgets.identity_panel import IdentityPanel
 from mhc_tui.widgets.interactions_table import InteractionsTable
 from mhc_tui.widgets.lists_toggle import ListsToggle
-from mhc_tui.widgets.person_data import PersonData, load_person
 from mhc_tui.widgets.person_summary import PersonSummary
 from mhc_tui.widgets.stats_timeline import StatsTimeline
 
-if TYPE_CHECKING:
-    from mhc_tui.messages import DataChanged
-
 TABS = ("overview", "timeline", "interactions", "notes", "attributes", "lists")
+TAB_KEYS = Binding.Group("tabs")  # one row in the help
+NOTES = 200  # the newest notes shown (the hint gives the total)
 
 
 class PersonScreen(Screen[None]):
     CSS_PATH = "person.tcss"
     BINDINGS = [
-        Binding("n", "note", "Note"),
-        Binding("r", "reload", "Refresh", show=False),
-        *(Binding(str(i), f"tab('{name}')", name.title(), show=False) for i, name in enumerate(TABS, 1)),
+        Binding("n", "note", "Note", id="note", tooltip="add a note"),
+        Binding("r", "reload", "Refresh", show=False, id="reload", tooltip="read again"),
+        *(Binding(str(i), f"tab('{name}')", name, show=False, id=f"tab_{name}", group=TAB_KEYS)
+          for i, name in enumerate(TABS, 1)),
     ]
-
-    class Loaded(Message):
-        def __init__(self, person: PersonData | None) -> None:
-            super().__init__()
-            self.person = person
 
     def __init__(self, person_id: uuid.UUID) -> None:
         super().__init__()
         self.person_id = person_id
-        self.person: PersonData | None = None
+        self.person: PersonView | None = None
         self._notes: set[int] = set()
+        this_person = about("person_id", lambda: self.person_id)
+        # The stats timeline and the interactions tab follow the database on their own.
+        self.person_read = LiveRead(self, self._read, self._show, name="person", follows={
+            CHANNEL_PERSONS: this_person, CHANNEL_STATS: this_person, CHANNEL_EVENTS: None,
+        })
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,14 +75,12 @@ class PersonScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.action_reload()
+        self.person_read.request()
 
     # -- actions ---------------------------------------------------------------------------
 
     def action_reload(self) -> None:
-        if self.app.db is None:  # type: ignore[attr-defined]
-            return
-        self._load()
+        self.person_read.request()
         self.query_one(StatsTimeline).reload()
         self.query_one(InteractionsTable).reload()
 
@@ -103,15 +103,19 @@ class PersonScreen(Screen[None]):
 
     # -- data --------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="person-load", exit_on_error=False)
-    def _load(self) -> None:
-        with self.app.db.session() as session:  # type: ignore[attr-defined]
-            person = load_person(session, self.person_id)
-        if not get_current_worker().is_cancelled:  # a newer read is on its way; drop this one
-            self.post_message(self.Loaded(person))
+    def _read(self, changes: Changes) -> PersonView | None:
+        data, shown = data_of(self), self.person
+        if shown is not None and changes.only(CHANNEL_PERSONS) and all(
+            payload.get("what") == NOTE for payload in changes.on(CHANNEL_PERSONS)
+        ):
+            # Only notes were added (from here, `mhc note` or another console): read those alone.
+            page = data.interactions(self.person_id, types=[InteractionType.MANUAL_NOTE.value], limit=NOTES)
+            notes = tuple(NoteView(i.id, i.person_id, i.username, i.content or "", i.timestamp, i.stream_session_id)
+                          for i in page.items)
+            return dataclasses.replace(shown, notes=notes, notes_total=page.total)
+        return data.person(self.person_id, recent=0, notes=NOTES)
 
-    def on_person_screen_loaded(self, message: Loaded) -> None:
-        person = message.person
+    def _show(self, person: PersonView | None) -> None:
         identity = self.query_one("#person-identity", IdentityPanel)
         if person is None:
             identity.update(f"No person with id {self.person_id} in the database.")
@@ -125,7 +129,7 @@ class PersonScreen(Screen[None]):
         self.query_one(ListsToggle).show(person.lists)
         self.refresh_bindings()
 
-    def _show_notes(self, person: PersonData) -> None:
+    def _show_notes(self, person: PersonView) -> None:
         """New notes are added (newest first), gone ones removed; existing rows are left alone."""
         tz = self.app.settings.tz  # type: ignore[attr-defined]
         table = self.query_one("#notes-table", DataTable)
@@ -143,15 +147,5 @@ class PersonScreen(Screen[None]):
     @on(AttributesEditor.Saved)
     @on(ListsToggle.Saved)
     def _changed_here(self) -> None:
-        self._load()
-
-    def on_data_changed(self, message: DataChanged) -> None:
-        if message.channel == "mhc_stats" or message.channel == "*":
-            self.query_one(StatsTimeline).reload()
-        if message.channel in ("mhc_events", "mhc_persons", "*"):
-            self.query_one(InteractionsTable).reload()
-        if self.app.db is not None:  # type: ignore[attr-defined]
-            self._load()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker_errors.report(self, event, "Person")
+        # Its notification will come too; this shows the change even while live updates are down.
+        self.person_read.request()

@@ -2,56 +2,46 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, get_current_worker
 
-from mhc_core.db.models import InteractionType, SessionStatus
-from mhc_core.services import interactions, sessions
-from mhc_core.services.sessions import SessionStats
+from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_SESSIONS
+from mhc_core.kinds import InteractionType
+from mhc_tui.data_access import data_of
+from mhc_tui.live import Changes, LiveRead, about
 from mhc_tui.widgets import display_format as fmt
-from mhc_tui.widgets import worker_errors
-from mhc_tui.widgets.session_transcript import TRANSCRIPT_TYPES, SessionTranscript, TranscriptLine, line_from
+from mhc_tui.widgets.session_transcript import TRANSCRIPT_TYPES, SessionTranscript
 
 if TYPE_CHECKING:
-    from mhc_tui.messages import DataChanged
+    from mhc_core.data.views import SessionDetail
 
-REFRESH_CHANNELS = frozenset({"mhc_sessions", "mhc_events", "*"})
 TOP_TIPPERS = 10
-
-
-@dataclass(frozen=True)
-class SessionDetail:
-    stats: SessionStats
-    lines: list[TranscriptLine]
-    followers: list[tuple[str, Any]]  # (username, followed at)
 
 
 class SessionDetailScreen(Screen[None]):
     CSS_PATH = "session_detail.tcss"
     BINDINGS = [
-        Binding("enter", "open_person", "Open person"),
-        Binding("r", "reload", "Refresh", show=False),
+        Binding("enter", "open_person", "Open person", id="open", tooltip="open the person on the selected line"),
+        Binding("r", "reload", "Refresh", show=False, id="reload", tooltip="read again"),
     ]
-
-    class Loaded(Message):
-        def __init__(self, detail: SessionDetail | None) -> None:
-            super().__init__()
-            self.detail = detail
 
     def __init__(self, session_id: int) -> None:
         super().__init__()
         self.session_id = session_id
         self.title = f"Session {session_id}"
+        self._live: bool | None = None  # unknown until the first read
+        # Events are linked only to the LIVE session: an ended one does not follow them.
+        self.detail_read = LiveRead(self, self._read, self._show, name=f"session {session_id}", follows={
+            CHANNEL_SESSIONS: about("id", lambda: self.session_id),
+            CHANNEL_EVENTS: lambda _payload: self._live is not False,
+        })
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,12 +62,11 @@ class SessionDetailScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.action_reload()
+        self.detail_read.request()
         self.query_one(SessionTranscript).focus()
 
     def action_reload(self) -> None:
-        if self.app.db is not None:  # type: ignore[attr-defined]
-            self._load()
+        self.detail_read.request()
 
     def action_open_person(self) -> None:
         table = self.query_one(SessionTranscript)
@@ -88,54 +77,33 @@ class SessionDetailScreen(Screen[None]):
     def _open(self, message: SessionTranscript.PersonChosen) -> None:
         self.app.open_person(message.person_id)  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, group="session-detail", exit_on_error=False)
-    def _load(self) -> None:
-        app: Any = self.app
-        with app.db.session() as session:
-            found = sessions.get(session, self.session_id)
-            if found is None:
-                detail = None
-            else:
-                stats = sessions.stats_many(session, [found], now=app.clock(), top=TOP_TIPPERS)[0]
-                lines = [line_from(i, name) for i, name in
-                         interactions.by_session(session, self.session_id, types=list(TRANSCRIPT_TYPES))]
-                followers = [(name, i.timestamp) for i, name in interactions.by_session(
-                    session, self.session_id, types=[InteractionType.FOLLOW.value])]
-                detail = SessionDetail(stats, lines, followers)
-        if not get_current_worker().is_cancelled:  # a newer read is on its way; drop this one
-            self.post_message(self.Loaded(detail))
+    def _read(self, _changes: Changes) -> SessionDetail | None:
+        return data_of(self).session(self.session_id, top=TOP_TIPPERS,
+                                     types=(*TRANSCRIPT_TYPES, InteractionType.FOLLOW.value))
 
-    def on_session_detail_screen_loaded(self, message: Loaded) -> None:
+    def _show(self, detail: SessionDetail | None) -> None:
         summary = self.query_one("#detail-summary", Static)
-        detail = message.detail
         if detail is None:
             summary.update(Content(f"There is no session {self.session_id} in the database."))
             return
         tz = self.app.settings.tz  # type: ignore[attr-defined]
-        s = detail.stats
-        live = s.session.status == SessionStatus.LIVE.value
-        status = "[b $success]LIVE[/]" if live else s.session.status
+        s = detail.session
+        live = self._live = s.live
+        status = "[b $success]LIVE[/]" if live else s.status
         summary.update(
-            f"{status} · {s.session.origin} · started {fmt.when(s.session.started_at, tz)} · "
-            f"{'running' if live else 'ended ' + fmt.when(s.session.ended_at, tz)} · {fmt.duration(s.duration_seconds)}\n"
+            f"{status} · {s.origin} · started {fmt.when(s.started_at, tz)} · "
+            f"{'running' if live else 'ended ' + fmt.when(s.ended_at, tz)} · {fmt.duration(s.duration_seconds)}\n"
             f"tokens [b]{fmt.number(s.tokens)}[/] in {s.tips} tips · media {fmt.number(s.media_tokens)} · "
             f"chat {s.chat_messages} from {s.unique_chatters} chatters · PMs {s.private_messages} · "
             f"follows {s.follows} · unfollows {s.unfollows}"
         )
-        self.query_one(SessionTranscript).show(detail.lines, tz)
-        tippers = "\n".join(f"{i}. {fmt.outside(t['username'])}  {fmt.number(t['tokens'])}"
+        self.query_one(SessionTranscript).show(detail.of_types(*TRANSCRIPT_TYPES), tz)
+        tippers = "\n".join(f"{i}. {fmt.outside(t.username)}  {fmt.number(t.tokens)}"
                              for i, t in enumerate(s.top_tippers, 1))
         self.query_one("#detail-tippers", Static).update(
             Content(tippers) if tippers else Content.from_markup("[$text-muted]no tips[/]")
         )
-        followers = "\n".join(f"{fmt.when(when, tz)}  {fmt.outside(name)}" for name, when in detail.followers)
+        followers = "\n".join(f"{fmt.when(f.timestamp, tz)}  {fmt.outside(f.username)}" for f in detail.followers)
         self.query_one("#detail-followers", Static).update(
             Content(followers) if followers else Content.from_markup("[$text-muted]no new followers[/]")
         )
-
-    def on_data_changed(self, message: DataChanged) -> None:
-        if message.channel in REFRESH_CHANNELS:
-            self.action_reload()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker_errors.report(self, event, f"Session {self.session_id}")

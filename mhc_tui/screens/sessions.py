@@ -3,64 +3,54 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
-from textual.worker import Worker, get_current_worker
 
-from mhc_core.db.models import SessionStatus
-from mhc_core.services import sessions
+from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_SESSIONS
+from mhc_tui.data_access import data_of, data_ready
+from mhc_tui.keys import key_for
+from mhc_tui.live import Changes, LiveRead, Payload
 from mhc_tui.widgets import display_format as fmt
-from mhc_tui.widgets import worker_errors
 
 if TYPE_CHECKING:
-    from mhc_tui.messages import DataChanged
+    from mhc_core.data.views import SessionView
 
 SHOWN = 200
-REFRESH_CHANNELS = frozenset({"mhc_sessions", "mhc_events", "*"})
+# A start or an end touches one of the newest sessions: read those, not the whole list.
+NEWEST = 3
 COLUMNS = ("id", "started", "duration", "status", "tokens", "tips", "chatters", "follows", "top tipper")
 LIVE_TICK_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
-class SessionRow:
-    id: int
-    started_at: datetime
-    ended_at: datetime | None
-    duration_seconds: int
-    status: str
-    origin: str
-    tokens: int
-    tips: int
-    chatters: int
-    follows: int
-    top_tipper: str
+class SessionRows:
+    rows: tuple[SessionView, ...]
+    complete: bool  # the whole list (a row not in it is gone), or only the newest, which a change touched
 
 
 class SessionsScreen(Screen[None]):
     CSS_PATH = "sessions.tcss"
     TITLE = "Sessions"
     BINDINGS = [
-        Binding("enter", "open", "Open session"),
-        Binding("r", "reload", "Refresh"),
+        Binding("enter", "open", "Open session", id="open", tooltip="open the selected session"),
+        Binding("r", "reload", "Refresh", id="reload", tooltip="read again"),
     ]
-
-    class Loaded(Message):
-        def __init__(self, rows: list[SessionRow]) -> None:
-            super().__init__()
-            self.rows = rows
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: dict[int, SessionRow] = {}
+        self._rows: dict[int, SessionView] = {}
+        # Events change only the LIVE session's figures: followed only while one is shown.
+        self.sessions_read = LiveRead(self, self._read, self._show, name="sessions", follows={
+            CHANNEL_SESSIONS: self._ours,
+            CHANNEL_EVENTS: lambda payload: self._ours(payload) and self._live_shown(),
+        })
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,15 +62,14 @@ class SessionsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.action_reload()
+        if not data_ready(self):
+            self._say("waiting for database…")
+        self.sessions_read.request()
         # Only the running time of a LIVE session changes between reads: redraw it from the clock, no I/O.
         self.set_interval(LIVE_TICK_SECONDS, self._tick_live)
 
     def action_reload(self) -> None:
-        if self.app.db is None:  # type: ignore[attr-defined]
-            self._say("waiting for database…")
-            return
-        self._load()
+        self.sessions_read.request()
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
@@ -95,34 +84,36 @@ class SessionsScreen(Screen[None]):
         if event.row_key.value is not None:
             self.app.open_session(int(event.row_key.value))  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, group="sessions-list", exit_on_error=False)
-    def _load(self) -> None:
-        app: Any = self.app
-        with app.db.session() as session:
-            listed = sessions.list_sessions(session, app.settings.broadcaster, limit=SHOWN)
-            stats = sessions.stats_many(session, listed, now=app.clock(), top=1)
-        rows = [
-            SessionRow(
-                id=s.session.id, started_at=s.session.started_at, ended_at=s.session.ended_at,
-                duration_seconds=s.duration_seconds, status=s.session.status, origin=s.session.origin,
-                tokens=s.tokens, tips=s.tips, chatters=s.unique_chatters, follows=s.follows,
-                top_tipper=(f"{fmt.outside(s.top_tippers[0]['username'])} ({fmt.number(s.top_tippers[0]['tokens'])})"
-                            if s.top_tippers else ""),
-            )
-            for s in stats
-        ]
-        if not get_current_worker().is_cancelled:  # a newer read is on its way; drop this one
-            self.post_message(self.Loaded(rows))
+    # -- following the database ------------------------------------------------------------------
 
-    def on_sessions_screen_loaded(self, message: Loaded) -> None:
+    def _ours(self, payload: Payload) -> bool:
+        return payload.get("broadcaster", data_of(self).broadcaster) == data_of(self).broadcaster
+
+    def _live_shown(self) -> bool:
+        return any(row.live for row in self._rows.values())
+
+    def _read(self, changes: Changes) -> SessionRows:
+        """Only the newest sessions when every session a change names is among them, else all."""
+        data = data_of(self)
+        if not changes.everything:
+            named = {p.get("id") for p in changes.on(CHANNEL_SESSIONS)}
+            if changes.on(CHANNEL_EVENTS):
+                named |= {row.id for row in self._rows.values() if row.live}
+            newest = data.sessions(NEWEST, top=1).sessions
+            if named <= {row.id for row in newest}:
+                return SessionRows(newest, complete=False)
+        return SessionRows(data.sessions(SHOWN, top=1).sessions, complete=True)
+
+    def _show(self, found: SessionRows) -> None:
         tz = self.app.settings.tz  # type: ignore[attr-defined]
         table = self.query_one(DataTable)
-        wanted = {row.id: row for row in message.rows}
+        read = {row.id: row for row in found.rows}
+        wanted = read if found.complete else self._rows | read
         added = False
         with self.app.batch_update():
             for gone in [k for k in self._rows if k not in wanted]:
                 table.remove_row(str(gone))
-            for row in message.rows:
+            for row in found.rows:
                 cells = self._cells(row, tz)
                 if row.id in self._rows:
                     if self._rows[row.id] != row:
@@ -134,32 +125,27 @@ class SessionsScreen(Screen[None]):
             if added:
                 table.sort("started", reverse=True)
         self._rows = wanted
-        live = sum(1 for r in message.rows if r.status == SessionStatus.LIVE.value)
-        self._say(f"{len(message.rows)} sessions" + (" · 1 LIVE" if live else "") +
-                  " · enter opens · F5 start · F6 end")
+        live = sum(1 for r in wanted.values() if r.live)
+        self._say(f"{len(wanted)} sessions" + (" · 1 LIVE" if live else "") +
+                  f" · {key_for(self, 'open')} opens · {key_for(self, 'start_session')} start"
+                  f" · {key_for(self, 'end_session')} end")
 
-    def _cells(self, row: SessionRow, tz: Any) -> tuple[Any, ...]:
-        status = Text(row.status, style="bold" if row.status == SessionStatus.LIVE.value else "")
+    def _cells(self, row: SessionView, tz: Any) -> tuple[Any, ...]:
+        status = Text(row.status, style="bold" if row.live else "")
+        top = row.top_tippers[0] if row.top_tippers else None
         return (
             str(row.id), fmt.when(row.started_at, tz), fmt.duration(row.duration_seconds), status,
-            fmt.number(row.tokens), fmt.number(row.tips), fmt.number(row.chatters), fmt.number(row.follows),
-            fmt.outside_text(row.top_tipper),
+            fmt.number(row.tokens), fmt.number(row.tips), fmt.number(row.unique_chatters), fmt.number(row.follows),
+            fmt.outside_text(f"{fmt.outside(top.username)} ({fmt.number(top.tokens)})" if top else ""),
         )
 
     def _tick_live(self) -> None:
         now = self.app.clock()  # type: ignore[attr-defined]
         table = self.query_one(DataTable)
         for row in self._rows.values():
-            if row.status == SessionStatus.LIVE.value:
+            if row.live:
                 seconds = int((now - row.started_at).total_seconds())
                 table.update_cell(str(row.id), "duration", fmt.duration(seconds))
 
     def _say(self, text: str) -> None:
         self.query_one("#sessions-status", Label).update(Content(text))
-
-    def on_data_changed(self, message: DataChanged) -> None:
-        if message.channel in REFRESH_CHANNELS:
-            self.action_reload()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker_errors.report(self, event, "Sessions")

@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select
-from textual.worker import Worker
 
-from mhc_core.db.models import Confidence
-from mhc_core.services import attributes
+from mhc_core.data.errors import InvalidAttribute
+from mhc_core.data.views import AttributeView
+from mhc_core.kinds import Confidence
+from mhc_tui.background import run_in_thread
+from mhc_tui.data_access import data_of, data_ready
 from mhc_tui.widgets import display_format as fmt
-from mhc_tui.widgets import worker_errors
-from mhc_tui.widgets.person_data import AttributeRow
 from mhc_tui.widgets.safe_fields import SafeInput
 
 
 class AttributesEditor(Vertical):
     BINDINGS = [
-        Binding("a", "add", "Add tag"),
-        Binding("e", "edit", "Edit tag"),
-        Binding("delete,x", "remove", "Remove tag"),
+        Binding("a", "add", "Add tag", id="add_tag", tooltip="tags: add one"),
+        Binding("e", "edit", "Edit tag", id="edit_tag", tooltip="tags: edit the selected one"),
+        Binding("delete,x", "remove", "Remove tag", id="remove_tag", tooltip="tags: remove the selected one"),
     ]
 
     class Saved(Message):
@@ -40,8 +42,8 @@ class AttributesEditor(Vertical):
     def __init__(self, person_id: uuid.UUID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.person_id = person_id
-        self._rows: dict[int, AttributeRow] = {}
-        self._editing: AttributeRow | None = None
+        self._rows: dict[int, AttributeView] = {}
+        self._editing: AttributeView | None = None
 
     def compose(self) -> ComposeResult:
         table: DataTable[Any] = DataTable(id="attr-table", cursor_type="row", zebra_stripes=True)
@@ -62,7 +64,7 @@ class AttributesEditor(Vertical):
             yield SafeInput(placeholder="evidence id", id="attr-evidence-id")
             yield Button("Save", id="attr-save", variant="primary")
 
-    def show(self, rows: list[AttributeRow]) -> None:
+    def show(self, rows: Sequence[AttributeView]) -> None:
         """Update the table in place by attribute id, keeping the cursor where it was."""
         table = self.query_one(DataTable)
         wanted = {row.id: row for row in rows}
@@ -92,8 +94,8 @@ class AttributesEditor(Vertical):
 
     def action_remove(self) -> None:
         row = self._selected()
-        if row is not None and self.app.db is not None:  # type: ignore[attr-defined]
-            self._write(None, row.id)
+        if row is not None and data_ready(self):
+            run_in_thread(self, partial(self._write, None, row.id), name="remove tag")
 
     @on(DataTable.RowSelected, "#attr-table")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
@@ -104,10 +106,10 @@ class AttributesEditor(Vertical):
     @on(Input.Submitted)
     def _save(self, event: Message) -> None:
         event.stop()
-        if self.app.db is None:  # type: ignore[attr-defined]
+        if not data_ready(self):
             self._say("waiting for database…", error=True)
             return
-        values = {
+        values: dict[str, Any] = {
             "key": self.query_one("#attr-key", Input).value,
             "value": self.query_one("#attr-value", Input).value,
             "confidence": str(self.query_one("#attr-confidence", Select).value),
@@ -121,23 +123,22 @@ class AttributesEditor(Vertical):
             and (editing.key, editing.value) != (values["key"].strip().lower(), values["value"].strip())
             else None
         )
-        self._write(values, replaces)
+        run_in_thread(self, partial(self._write, values, replaces), name="save tag")
 
-    # -- workers ---------------------------------------------------------------------------
+    # -- in a thread -------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="person-attributes", exit_on_error=False)
     def _write(self, values: dict[str, Any] | None, remove_id: int | None) -> None:
+        data = data_of(self)
         try:
-            with self.app.db.session() as session:  # type: ignore[attr-defined]
+            if values is None:
                 if remove_id is not None:
-                    attributes.remove(session, remove_id)
-                if values is not None:
-                    attributes.set_attribute(
-                        session, self.person_id, values["key"], values["value"],
-                        confidence=values["confidence"], evidence_type=values["evidence_type"],
-                        evidence_id=values["evidence_id"],
-                    )
-        except attributes.InvalidAttribute as exc:
+                    data.remove_attribute(remove_id)
+            else:
+                data.save_attribute(
+                    self.person_id, values["key"], values["value"], confidence=values["confidence"],
+                    evidence_type=values["evidence_type"], evidence_id=values["evidence_id"], replaces=remove_id,
+                )
+        except InvalidAttribute as exc:
             self.post_message(self.Failed(str(exc)))
             return
         self.post_message(self.Saved())
@@ -152,14 +153,14 @@ class AttributesEditor(Vertical):
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _selected(self) -> AttributeRow | None:
+    def _selected(self) -> AttributeView | None:
         table = self.query_one(DataTable)
         if not table.row_count:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self._rows.get(int(key)) if key is not None else None
 
-    def _fill(self, row: AttributeRow | None) -> None:
+    def _fill(self, row: AttributeView | None) -> None:
         self._editing = row
         self.query_one("#attr-key", Input).value = row.key if row else ""
         self.query_one("#attr-value", Input).value = row.value if row else ""
@@ -172,6 +173,3 @@ class AttributesEditor(Vertical):
         status = self.query_one("#attr-status", Label)
         status.set_class(error, "-error")
         status.update(Content(fmt.outside(text)))  # names, values and errors: literal, controls visible
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker_errors.report(self, event, "Tags")

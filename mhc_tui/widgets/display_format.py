@@ -1,5 +1,7 @@
 """Formatting shared by the console's widgets: outside text, times in the display zone, numbers, deltas.
 
+Times, durations, ages and token amounts read as in the CLI: they come from `mhc_core.formats`.
+
 Outside text (chat, PMs, tip notes, subjects, names, Statbate fields, notes, server replies) reaches
 a widget only through `outside`, `outside_text` or `outside_markup`: controls are made visible and
 combining runs capped (`mhc_core.display`), and it is never read as markup (`[b]`, `[link=…]`).
@@ -7,7 +9,7 @@ combining runs capped (`mhc_core.display`), and it is never read as markup (`[b]
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
 from rich.style import StyleType
@@ -15,6 +17,14 @@ from rich.text import Text
 from textual.content import Content
 
 from mhc_core.display import one_line
+from mhc_core.formats import ago as ago
+from mhc_core.formats import clock as clock
+from mhc_core.formats import day_and_time as day_and_time
+from mhc_core.formats import duration as duration
+from mhc_core.formats import time_of_day as time_of_day
+from mhc_core.formats import tk as tk
+from mhc_core.formats import tokens as tokens
+from mhc_core.formats import when as when
 
 # A table cell shows at most this much of one text (a column as wide as a 10 kB message helps no one).
 CELL_LIMIT = 300
@@ -41,33 +51,6 @@ SOURCE_LABELS = {
     "cb_stats": "Chaturbate · stats API",
     "manual": "Manual",
 }
-
-
-def when(value: datetime | None, tz: tzinfo | None, *, seconds: bool = False) -> str:
-    """A timestamp in the display zone (None means the system zone), or a dash."""
-    if value is None:
-        return "—"
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
-
-
-def ago(value: datetime | None, now: datetime) -> str:
-    """How long before `now` (the app clock), coarsely: '3m ago', '2h ago', '5d ago'."""
-    if value is None:
-        return "never"
-    seconds = int((now - value).total_seconds())
-    if seconds < 0:
-        return "in the future"
-    if seconds < 60:
-        return "just now"
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
-        if seconds >= size:
-            return f"{seconds // size}{unit} ago"
-    return "just now"
-
-
-def duration(seconds: int) -> str:
-    hours, rest = divmod(max(0, seconds), 3600)
-    return f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m"
 
 
 def number(value: Any) -> str:

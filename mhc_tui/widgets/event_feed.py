@@ -16,14 +16,13 @@ import bisect
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.style import Style
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -31,18 +30,24 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import Worker, WorkerState
 
+from mhc_core.channels import CHANNEL_EVENTS
+from mhc_tui.data_access import data_of
+from mhc_tui.live import Changes, LiveRead
 from mhc_tui.widgets import display_format as fmt
+from mhc_tui.widgets.component_style import StyleOf, on_theme_change, styles_of, unstyled
 
 NOTHING_SELECTED = "Select a line in the feed or the room first."
+# Bindings shown as one row in the help.
+LINE = Binding.Group("select a line")
+FILTER = Binding.Group("feed filter")
 if TYPE_CHECKING:
-    from mhc_core.services.feed import FeedItem
+    from mhc_core.data.views import FeedItem, FeedPage
 
 DEFAULT_CAP = 10_000
 INITIAL_EVENTS = 500
-FETCH_LIMIT = 2_000
 FILTER_EVENTS = 2_000  # loaded from the database when a type filter is chosen
+FEED_INTERVAL = 0.1  # the least time between two reads of new events (a busy room: ten a second at most)
 CONTENT_LIMIT = 1_000  # characters of a message kept for its line (the line is cut at the panel anyway)
 
 # (key, label, interaction types or None for all)
@@ -55,39 +60,43 @@ FILTERS: tuple[tuple[str, str, frozenset[str] | None], ...] = (
 )
 FILTER_TYPES = {key: types for key, _label, types in FILTERS}
 
-TIP = "#ffd166"
-# type -> (tag, tag style, text style)
-KINDS: dict[str, tuple[str, str, str]] = {
-    "CHAT_MESSAGE": ("chat", "#8d89b8", "#e4e2f5"),
-    "PRIVATE_MESSAGE": ("✉ PM", "bold #ff8fd8", "#ffc2ec"),
-    "TIP_EVENT": ("TIP", f"bold {TIP}", "#fff0c2"),
-    "MEDIA_PURCHASE": ("media", f"bold {TIP}", "#fff0c2"),
-    "FANCLUB_JOIN": ("fan", "bold #c38bff", "#e4e2f5"),
-    "FOLLOW": ("follow", "#5fd39a", "#5fd39a"),
-    "UNFOLLOW": ("unfol", "#f2b45c", "#f2b45c"),
-    "USER_ENTER": ("enter", "#8fa2ff", "#8fa2ff"),
-    "USER_LEAVE": ("leave", "#6f74a8", "#6f74a8"),
-    "ROOM_SUBJECT_CHANGE": ("topic", "#4f8cff", "#c9d6ff"),
-    "BROADCAST_START": ("start", "bold #5fd39a", "#5fd39a"),
-    "BROADCAST_STOP": ("stop", "bold #ff6b81", "#ff6b81"),
+# type -> (tag, kind): a kind's tag and text are styled by the component classes
+# `feed-view--KIND-tag` and `feed-view--KIND-text` (event_feed.tcss).
+KINDS: dict[str, tuple[str, str]] = {
+    "CHAT_MESSAGE": ("chat", "chat"),
+    "PRIVATE_MESSAGE": ("✉ PM", "pm"),
+    "TIP_EVENT": ("TIP", "tip"),
+    "MEDIA_PURCHASE": ("media", "tip"),
+    "FANCLUB_JOIN": ("fan", "fan"),
+    "FOLLOW": ("follow", "follow"),
+    "UNFOLLOW": ("unfol", "unfollow"),
+    "USER_ENTER": ("enter", "enter"),
+    "USER_LEAVE": ("leave", "leave"),
+    "ROOM_SUBJECT_CHANGE": ("topic", "topic"),
+    "BROADCAST_START": ("start", "start"),
+    "BROADCAST_STOP": ("stop", "stop"),
 }
-CURSOR = Style(bgcolor="#3b2f8f", bold=True)
-CURSOR_BLURRED = Style(bgcolor="#2a2560")
+OTHER_KIND = "other"
+KIND_CLASSES = frozenset(
+    f"feed-view--{kind}-{part}" for kind in {k for _t, k in KINDS.values()} | {OTHER_KIND} for part in ("tag", "text")
+)
 
 
-def format_item(item: FeedItem, tz: tzinfo | None) -> Text:
+def format_item(item: FeedItem, tz: tzinfo | None, style: StyleOf = unstyled) -> Text:
     """One feed line: time, type tag, username, what happened."""
-    tag, tag_style, body_style = KINDS.get(item.type, (item.type.lower()[:6], "#a9a6cc", "#a9a6cc"))
+    tag, kind = KINDS.get(item.type, (item.type.lower()[:6], OTHER_KIND))
+    body_style = style(f"feed-view--{kind}-text")
     line = Text(no_wrap=True, overflow="ellipsis")
-    line.append(item.timestamp.astimezone(tz).strftime("%H:%M:%S"), "#8d89b8")
+    line.append(fmt.time_of_day(item.timestamp, tz, seconds=True), style("feed-view--time"))
     line.append(" ")
-    line.append(f"{tag:<6}", tag_style)
+    line.append(f"{tag:<6}", style(f"feed-view--{kind}-tag"))
     line.append(" ")
-    line.append(f"{fmt.outside(item.username):<20.20}", "bold #c9c6ef" if item.type != "USER_LEAVE" else "#6f74a8")
+    line.append(f"{fmt.outside(item.username):<20.20}",
+                style("feed-view--name" if item.type != "USER_LEAVE" else "feed-view--name-gone"))
     line.append(" ")
     content = fmt.outside(item.content, CONTENT_LIMIT)
     if item.type in ("TIP_EVENT", "MEDIA_PURCHASE") and item.tokens is not None:
-        line.append(f" {item.tokens:,} tk ", f"bold #0f1020 on {TIP}")
+        line.append(f" {fmt.tk(item.tokens)} ", style("feed-view--tokens"))
         if content:
             line.append(" " + content, body_style)
     elif item.type == "USER_ENTER":
@@ -108,15 +117,20 @@ def format_item(item: FeedItem, tz: tzinfo | None) -> Text:
 class FeedView(ScrollView, can_focus=True):
     """The lines themselves: bounded, lazily drawn, with a cursor."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "feed-view--time", "feed-view--name", "feed-view--name-gone", "feed-view--tokens",
+        "feed-view--cursor", "feed-view--cursor-blurred", *KIND_CLASSES,
+    }
+
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Follow", show=False),
-        Binding("enter", "open", "Open"),
-        Binding("n", "note", "Note"),
+        Binding("up", "cursor(-1)", "up", show=False, id="line_up", group=LINE),
+        Binding("down", "cursor(1)", "down", show=False, id="line_down", group=LINE),
+        Binding("pageup", "page(-1)", "page up", show=False, id="page_up", group=LINE),
+        Binding("pagedown", "page(1)", "page down", show=False, id="page_down", group=LINE),
+        Binding("home", "first", "first", show=False, id="first_line", group=LINE),
+        Binding("end", "last", "last (and follow new events)", show=False, id="last_line", group=LINE),
+        Binding("enter", "open", "Open", id="open", tooltip="open the selected person"),
+        Binding("n", "note", "Note", id="note", tooltip="note on the selected person"),
     ]
 
     class Chosen(Message):
@@ -263,7 +277,7 @@ class FeedView(ScrollView, can_focus=True):
         item = self._visible[index]
         strip = self._cache.get(item.id)
         if strip is None:
-            text = format_item(item, self.tz)
+            text = format_item(item, self.tz, styles_of(self))
             text.truncate(width + scroll_x, overflow="ellipsis")
             strip = Strip(text.render(self.app.console), text.cell_len).simplify()
             if len(self._cache) > 4_000:
@@ -271,8 +285,10 @@ class FeedView(ScrollView, can_focus=True):
             self._cache[item.id] = strip
         line = strip.crop_extend(scroll_x, scroll_x + width, base)
         if index == self.cursor:
-            line = line.apply_style(CURSOR if self.has_focus else CURSOR_BLURRED)
-        return line
+            cursor = "feed-view--cursor" if self.has_focus else "feed-view--cursor-blurred"
+            line = line.apply_style(self.get_component_rich_style(cursor, partial=True))
+        # Under everything, the widget's own colours: a segment without a background shows the terminal's.
+        return line.apply_style(base)
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._follow = new >= len(self._visible) - 1
@@ -286,6 +302,13 @@ class FeedView(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= self.scroll_y + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def on_mount(self) -> None:
+        on_theme_change(self, self._restyle)
+
+    def _restyle(self) -> None:
+        self._cache.clear()  # the cached lines hold the old theme's colours
+        self.refresh()
 
     def on_resize(self) -> None:
         self._cache.clear()
@@ -316,7 +339,7 @@ class FeedView(ScrollView, can_focus=True):
     def action_last(self) -> None:
         self._move_to(len(self._visible) - 1)
 
-    def on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_click(self, event: Click) -> None:
         self._move_to(int(self.scroll_y) + event.y)
 
     def action_open(self) -> None:
@@ -333,16 +356,19 @@ class FeedView(ScrollView, can_focus=True):
 
 
 class EventFeed(Vertical):
-    """The feed with its filter bar. Call `refresh_events()` on mhc_events; fetches never overlap."""
+    """The feed with its filter bar. It follows mhc_events: each read brings what was committed since the
+    last line shown; reads never overlap."""
 
     BINDINGS = [
-        Binding("f", "cycle_filter", "Filter"),
-        Binding("1", "filter('all')", "All", show=False),
-        Binding("2", "filter('chat')", "Chat", show=False),
-        Binding("3", "filter('tips')", "Tips", show=False),
-        Binding("4", "filter('pm')", "PMs", show=False),
-        Binding("5", "filter('room')", "Room traffic", show=False),
+        Binding("f", "cycle_filter", "Filter", id="cycle_filter", tooltip="cycle the feed filter"),
+        Binding("1", "filter('all')", "all", show=False, id="filter_all", group=FILTER),
+        Binding("2", "filter('chat')", "chat", show=False, id="filter_chat", group=FILTER),
+        Binding("3", "filter('tips')", "tips", show=False, id="filter_tips", group=FILTER),
+        Binding("4", "filter('pm')", "PMs", show=False, id="filter_pms", group=FILTER),
+        Binding("5", "filter('room')", "room traffic", show=False, id="filter_room", group=FILTER),
     ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"event-feed--label", "event-feed--filter", "event-feed--filter-chosen"}
 
     filter_key = reactive("all", init=False)
 
@@ -350,13 +376,14 @@ class EventFeed(Vertical):
         super().__init__(id=id)
         self._cap = cap
         self._tz = tz
-        self._fetching = False
-        self._again = False
-        self._filter_due = False  # the chosen filter's events are still to be loaded from the database
-        self.loaded = False  # the first fetch (the last INITIAL_EVENTS events) has landed
+        self.loaded = False  # the first read (the last INITIAL_EVENTS events) has landed
+        self.events_read = LiveRead(self, self._read_events, self._show_events, name="feed",
+                                    follows=(CHANNEL_EVENTS,), min_interval=FEED_INTERVAL)
+        # The newest events of the chosen filter's types, read once per choice.
+        self.filter_read = LiveRead(self, self._read_filtered, self._show_filtered, name="feed filter")
 
     def compose(self) -> ComposeResult:
-        yield Static(self._filter_bar(), id="feed-filter")
+        yield Static(id="feed-filter")  # drawn on mount, with the theme's styles
         yield FeedView(cap=self._cap, tz=self._tz, id="feed-lines")
 
     @property
@@ -366,6 +393,9 @@ class EventFeed(Vertical):
     def on_mount(self) -> None:
         self.border_title = "Live events"
         self.border_subtitle = "following"
+        self._show_filter_bar()
+        on_theme_change(self, self._show_filter_bar)
+        self.events_read.request()
 
     def on_feed_view_moved(self, message: FeedView.Moved) -> None:
         message.stop()
@@ -375,13 +405,17 @@ class EventFeed(Vertical):
             self.border_subtitle = caption
 
     def _filter_bar(self) -> Text:
+        style = styles_of(self)
         bar = Text(no_wrap=True)
-        bar.append("filter ", "#a9a6cc")
+        bar.append("filter ", style("event-feed--label"))
         for number, (key, label, _types) in enumerate(FILTERS, start=1):
-            style = "bold #0f1020 on #c38bff" if key == self.filter_key else "#c9c6ef"
-            bar.append(f" {number} {label} ", style)
+            chosen = "event-feed--filter-chosen" if key == self.filter_key else "event-feed--filter"
+            bar.append(f" {number} {label} ", style(chosen))
             bar.append(" ")
         return bar
+
+    def _show_filter_bar(self) -> None:
+        self.query_one("#feed-filter", Static).update(self._filter_bar())
 
     def action_filter(self, key: str) -> None:
         self.filter_key = key
@@ -393,87 +427,30 @@ class EventFeed(Vertical):
     def watch_filter_key(self, key: str) -> None:
         types = FILTER_TYPES[key]
         self.view.set_filter(types)
-        self.query_one("#feed-filter", Static).update(self._filter_bar())
-        self._filter_due = types is not None
-        self._load_filter()
+        self._show_filter_bar()
+        if types is not None:
+            self.filter_read.request()
 
-    # -- fetching ----------------------------------------------------------------------------------
+    # -- reading -----------------------------------------------------------------------------------
 
-    def refresh_events(self) -> None:
-        """Fetch what was committed since the last shown event; coalesces while a fetch is running."""
-        if self._fetching:
-            self._again = True
-            return
-        db = getattr(self.app, "db", None)
-        if db is None:
-            return
-        self._fetching = True
-        self._again = False
-        self._fetch(db, self.view.last_id, initial=not self.loaded)
-        self._load_filter()
+    def _read_events(self, _changes: Changes) -> FeedPage:
+        """The newest events the first time; then those committed after the last line shown (however
+        many notifications announced them, or none after a reconnection)."""
+        if not self.loaded:
+            return data_of(self).feed_page(limit=INITIAL_EVENTS)
+        return data_of(self).feed_page(after_id=self.view.last_id, limit=self._cap)
 
-    def _load_filter(self) -> None:
-        """Load the newest events of the filter's types, once per choice (retried on the next refresh if
-        there is no database yet or the load failed)."""
+    def _show_events(self, page: FeedPage) -> None:
+        self.loaded = True
+        self.view.append(page.items)
+
+    def _read_filtered(self, _changes: Changes) -> FeedPage | None:
         types = self.view.types
-        db = getattr(self.app, "db", None)
-        if not self._filter_due or types is None or db is None:
-            return
-        self._filter_due = False
-        self._fetch_filtered(db, types)
+        return None if types is None else data_of(self).feed_page(types, limit=min(FILTER_EVENTS, self._cap))
 
-    @work(thread=True, exclusive=True, group="feed-filter", exit_on_error=False)
-    def _fetch_filtered(self, db, types: frozenset[str]) -> tuple[frozenset[str], list[FeedItem]]:  # type: ignore[no-untyped-def]
-        from mhc_core.services import feed
-
-        with db.session() as s:
-            return types, feed.latest_events(s, limit=min(FILTER_EVENTS, self._cap), types=sorted(types))
-
-    @work(thread=True, exclusive=True, group="feed", exit_on_error=False)
-    def _fetch(self, db, after_id: int, *, initial: bool) -> list[FeedItem]:  # type: ignore[no-untyped-def]
-        from mhc_core.services import feed
-
-        with db.session() as s:
-            if initial:
-                return feed.latest_events(s, limit=INITIAL_EVENTS)
-            out: list[FeedItem] = []
-            while len(out) < self._cap:
-                batch = feed.events_after(s, after_id, limit=FETCH_LIMIT)
-                out.extend(batch)
-                if len(batch) < FETCH_LIMIT:
-                    break
-                after_id = batch[-1].id
-            return out[-self._cap:]
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "feed-filter":
-            self._filter_loaded(event)
-            return
-        if event.worker.group != "feed" or event.state not in (
-            WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED
-        ):
-            return
-        self._fetching = False
-        if event.state == WorkerState.SUCCESS:
-            self.loaded = True
-            self.view.append(event.worker.result or [])
-        elif event.state == WorkerState.ERROR:
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
-        if self._again:
-            self.refresh_events()
-
-    def _filter_loaded(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            types, items = event.worker.result
-            self.view.merge(types, items)  # ignored if another filter was chosen meanwhile
-        elif event.state == WorkerState.ERROR:
-            if self.view.types is not None:
-                self._filter_due = True  # try again with the next refresh
-            report = getattr(self.app, "report_worker_error", None)
-            if report is not None:
-                report(event.worker)
+    def _show_filtered(self, page: FeedPage | None) -> None:
+        if page is not None:
+            self.view.merge(page.types, page.items)  # ignored if another filter was chosen meanwhile
 
     def selected_person(self) -> tuple[uuid.UUID, str] | None:
         item = self.view.selected

@@ -10,101 +10,107 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, ClassVar, Literal
 
+from rich.style import Style
 from rich.text import Text
+from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
+from mhc_core.capture.status import ComponentStatus
 from mhc_core.config import Settings
 from mhc_tui.widgets import display_format as fmt
+from mhc_tui.widgets.component_style import StyleOf, styles_of, unstyled
 
 if TYPE_CHECKING:
-    from mhc_core.services.feed import LiveSummary
+    from mhc_core.data.views import LiveSummary
+    from mhc_tui.app import MHCApp
 
 PROBLEM_STATES = frozenset({"retrying", "auth_failed", "error"})
 LABELS = {"capture": "capture", "stats": "stats"}
 
 
-@dataclass(frozen=True)
-class LocalStatus:
-    """A component's state as known before (or without) the capture service reporting one.
-
-    Same attributes as mhc_core.capture.status.ComponentStatus, which the health line reads by name.
-    """
-
-    component: str
-    state: str
-    message: str = ""
-    retry_in: float | None = None
-    holder: str | None = None
-    at: datetime | None = None
-
-
-def initial_component(component: str, settings: Settings, will_start: bool) -> LocalStatus:
+def initial_component(
+    component: Literal["capture", "stats"], settings: Settings, will_start: bool
+) -> ComponentStatus:
+    """Capture's or the stats poller's state before (or without) the capture service reporting one."""
     token = settings.events_token if component == "capture" else settings.stats_token
     if token is None:
-        return LocalStatus(component, "not_configured", f"set MHC_{'EVENTS' if component == 'capture' else 'STATS'}_TOKEN")
+        return ComponentStatus(component, "not_configured",
+                               f"set MHC_{'EVENTS' if component == 'capture' else 'STATS'}_TOKEN")
     if not will_start:
-        return LocalStatus(component, "stopped", "not started in this console")
-    return LocalStatus(component, "starting", "")
+        return ComponentStatus(component, "stopped", "not started in this console")
+    return ComponentStatus(component, "starting", "")
+
+
+DATABASE_CONNECTING = ComponentStatus("database", "connecting", "connecting to database…")
+# The NOTIFY (LISTEN) connection that keeps every screen live: "connecting" until the first
+# connection, "connected", or "reconnecting" with the reason it was lost as its message.
+LIVE_UPDATES_CONNECTING = ComponentStatus("live_updates", "connecting", "")
 
 
 @dataclass(frozen=True)
 class Problem:
     title: str
     message: str
-    severity: str
+    severity: SeverityLevel
 
 
 @dataclass(frozen=True)
 class HealthState:
-    capture: Any
-    stats: Any
-    database: tuple[str, str] = ("connecting", "connecting to database…")
+    capture: ComponentStatus
+    stats: ComponentStatus
+    database: ComponentStatus = DATABASE_CONNECTING
+    live_updates: ComponentStatus = LIVE_UPDATES_CONNECTING
     summary: LiveSummary | None = None
-    # The NOTIFY (LISTEN) connection that keeps every screen live: "connecting" until the first
-    # connection, "connected", or "reconnecting" with the reason it was lost.
-    live_updates: tuple[str, str] = ("connecting", "")
 
-    def replace(self, **changes: Any) -> HealthState:
-        return dataclasses.replace(self, **changes)
+    def with_status(self, status: ComponentStatus) -> HealthState:
+        """This state with one component's status replaced."""
+        if status.component == "capture":
+            return dataclasses.replace(self, capture=status)
+        if status.component == "stats":
+            return dataclasses.replace(self, stats=status)
+        if status.component == "database":
+            return dataclasses.replace(self, database=status)
+        return dataclasses.replace(self, live_updates=status)
+
+    def with_summary(self, summary: LiveSummary) -> HealthState:
+        return dataclasses.replace(self, summary=summary)
 
     def new_problems(self, old: HealthState) -> list[Problem]:
         """Problems this state has that the old one did not: each is announced once, on the change."""
         found = []
-        for name in ("capture", "stats"):
-            new_s, old_s = getattr(self, name), getattr(old, name)
+        for new_s, old_s in ((self.capture, old.capture), (self.stats, old.stats)):
+            label = LABELS[new_s.component].capitalize()
             if new_s.state in PROBLEM_STATES and new_s.state != old_s.state:
-                said = (getattr(new_s, "message", "") or "").strip() or component_text(new_s, None)
-                found.append(Problem(LABELS[name].capitalize(), said,
-                                     "warning" if new_s.state == "retrying" else "error"))
+                said = new_s.message.strip() or component_text(new_s, None)
+                found.append(Problem(label, said, "warning" if new_s.state == "retrying" else "error"))
             elif new_s.state == "held_elsewhere" and old_s.state != "held_elsewhere":
-                found.append(Problem(LABELS[name].capitalize(), component_text(new_s, None), "information"))
-        if self.database[0] == "unreachable" and old.database[0] != "unreachable":
-            found.append(Problem("Database", f"{self.database[1]}\nRetrying every few seconds.", "error"))
-        elif self.database[0] == "connected" and old.database[0] == "unreachable":
-            found.append(Problem("Database", f"connected again ({self.database[1]})", "information"))
-        if self.live_updates[0] == "reconnecting" and old.live_updates[0] != "reconnecting":
-            reason = f" ({self.live_updates[1]})" if self.live_updates[1] else ""
+                found.append(Problem(label, component_text(new_s, None), "information"))
+        if self.database.state == "unreachable" and old.database.state != "unreachable":
+            said = f"{self.database.message}\nRetrying every few seconds."
+            found.append(Problem("Database", said, "error"))
+        elif self.database.state == "connected" and old.database.state == "unreachable":
+            found.append(Problem("Database", f"connected again ({self.database.message})", "information"))
+        if self.live_updates.state == "reconnecting" and old.live_updates.state != "reconnecting":
+            reason = f" ({self.live_updates.message})" if self.live_updates.message else ""
             found.append(Problem("Live updates", f"The notification connection was lost{reason}.\n"
                                  "Reconnecting; screens do not update until it is back.", "warning"))
         return found
 
 
-def _remaining(status: Any, now: datetime | None) -> int | None:
-    retry_in = getattr(status, "retry_in", None)
-    if retry_in is None:
+def _remaining(status: ComponentStatus, now: datetime | None) -> int | None:
+    if status.retry_in is None:
         return None
-    at = getattr(status, "at", None)
-    if now is None or at is None:
-        return max(0, round(retry_in))
-    return max(0, round(retry_in - (now - at).total_seconds()))
+    if now is None:
+        return max(0, round(status.retry_in))
+    return max(0, round(status.retry_in - (now - status.at).total_seconds()))
 
 
-def component_text(status: Any, now: datetime | None) -> str:
+def component_text(status: ComponentStatus, now: datetime | None) -> str:
     """One short phrase for a component's state, e.g. 'retrying in 12 s' or 'held by box:4242'."""
     state = status.state
-    message = (getattr(status, "message", "") or "").strip()
+    message = status.message.strip()
     if state == "connected":
         return "connected"
     if state == "starting":
@@ -117,27 +123,27 @@ def component_text(status: Any, now: datetime | None) -> str:
     if state == "not_configured":
         return "not configured"
     if state == "held_elsewhere":
-        holder = getattr(status, "holder", None)
-        return f"held by {holder}" if holder else "held by another console"
+        return f"held by {status.holder}" if status.holder else "held by another console"
     if state == "stopped":
         return f"stopped{f' ({message})' if message else ''}"
     return f"error: {message}" if message else "error"
 
 
-_STYLE = {
-    "connected": "bold #5fd39a",
-    "starting": "#f2b45c",
-    "retrying": "bold #f2b45c",
-    "auth_failed": "bold #ff6b81",
-    "error": "bold #ff6b81",
-    "not_configured": "#a9a6cc",
-    "held_elsewhere": "#8fa2ff",
-    "stopped": "#a9a6cc",
-    "unreachable": "bold #ff6b81",
-    "connecting": "#f2b45c",
-    "reconnecting": "bold #f2b45c",
+# A component's state -> the component class its words are drawn with (health.tcss).
+STATE_CLASSES = {
+    "connected": "health-line--ok",
+    "starting": "health-line--pending",
+    "retrying": "health-line--warning",
+    "auth_failed": "health-line--error",
+    "error": "health-line--error",
+    "not_configured": "health-line--muted",
+    "held_elsewhere": "health-line--elsewhere",
+    "stopped": "health-line--muted",
+    "unreachable": "health-line--error",
+    "connecting": "health-line--pending",
+    "reconnecting": "health-line--warning",
 }
-_SEP = (" │ ", "#5b5880")
+SEPARATOR = " │ "
 
 
 def short_reason(message: str) -> str:
@@ -149,57 +155,46 @@ def short_reason(message: str) -> str:
 
 
 def age_text(when: datetime | None, now: datetime) -> str:
-    if when is None:
-        return "no events yet"
-    seconds = max(0, int((now - when).total_seconds()))
-    if seconds < 60:
-        return f"last event {seconds} s ago"
-    if seconds < 3600:
-        return f"last event {seconds // 60} min ago"
-    if seconds < 86400:
-        return f"last event {seconds // 3600} h ago"
-    return f"last event {seconds // 86400} d ago"
+    return "no events yet" if when is None else f"last event {fmt.ago(when, now)}"
 
 
-def running(seconds: int) -> str:
-    hours, rest = divmod(max(0, seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}"
-
-
-def render_health(state: HealthState, now: datetime) -> Text:
+def render_health(state: HealthState, now: datetime, style: StyleOf = unstyled) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
+    muted, separator = style("health-line--muted"), style("health-line--rule")
+
+    def state_style(name: str) -> Style:
+        return style(STATE_CLASSES[name]) if name in STATE_CLASSES else Style.null()
+
     summary = state.summary
     if summary is not None and summary.session_id is not None and summary.started_at is not None:
         elapsed = int((now - summary.started_at).total_seconds())
-        text.append(" LIVE ", "bold #0f1020 on #ff6b81")
-        text.append(f" {running(elapsed)} · {summary.tokens:,} tk", "bold #ffd166")
+        text.append(" LIVE ", style("health-line--live"))
+        text.append(f" {fmt.clock(elapsed)} · {fmt.tk(summary.tokens)}", style("health-line--tokens"))
     elif summary is not None:
-        text.append(" OFFLINE ", "bold #e4e2f5 on #3a3c66")
+        text.append(" OFFLINE ", style("health-line--offline"))
     else:
-        text.append(" session unknown ", "#a9a6cc")
-    for name in ("capture", "stats"):
-        status = getattr(state, name)
-        text.append(*_SEP)
-        text.append(f"{LABELS[name]} ", "#a9a6cc")
-        text.append(fmt.outside(component_text(status, now)), _STYLE.get(status.state, ""))
-    text.append(*_SEP)
-    db_state, db_message = state.database
+        text.append(" session unknown ", muted)
+    for status in (state.capture, state.stats):
+        text.append(SEPARATOR, separator)
+        text.append(f"{LABELS[status.component]} ", muted)
+        text.append(fmt.outside(component_text(status, now)), state_style(status.state))
+    text.append(SEPARATOR, separator)
+    db_state, db_message = state.database.state, state.database.message
     if db_state == "connecting":
-        text.append("connecting to the database…", _STYLE["connecting"])
+        text.append("connecting to the database…", state_style("connecting"))
         return text
-    text.append("db ", "#a9a6cc")
+    text.append("db ", muted)
     if db_state == "connected":
-        text.append("connected", _STYLE["connected"])
+        text.append("connected", state_style("connected"))
     else:
-        text.append(f"unreachable ({fmt.outside(short_reason(db_message))}), retrying", _STYLE["unreachable"])
-    if db_state == "connected" and state.live_updates[0] == "reconnecting":
+        text.append(f"unreachable ({fmt.outside(short_reason(db_message))}), retrying", state_style("unreachable"))
+    if db_state == "connected" and state.live_updates.state == "reconnecting":
         # Before the last event's age: that one stops updating too while this lasts.
-        text.append(*_SEP)
-        text.append("live updates reconnecting…", _STYLE["reconnecting"])
+        text.append(SEPARATOR, separator)
+        text.append("live updates reconnecting…", state_style("reconnecting"))
     if summary is not None:
-        text.append(*_SEP)
-        text.append(age_text(summary.last_event_at, now), "#a9a6cc")
+        text.append(SEPARATOR, separator)
+        text.append(age_text(summary.last_event_at, now), muted)
     return text
 
 
@@ -207,17 +202,23 @@ class HealthLine(Widget):
     """One line, docked at the bottom above the footer."""
 
     DEFAULT_CLASSES = "health-line"
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "health-line--muted", "health-line--rule", "health-line--live", "health-line--tokens",
+        "health-line--offline", *STATE_CLASSES.values(),
+    }
 
     def on_mount(self) -> None:
-        signal = getattr(self.app, "health_signal", None)
-        if signal is not None:
-            signal.subscribe(self, self._on_health)
+        self._owner_app().health_signal.subscribe(self, self._on_health)
 
     def _on_health(self, _state: HealthState) -> None:
         self.refresh()
 
     def render(self) -> Text:
-        state = getattr(self.app, "health", None)
-        if state is None:
-            return Text("")
-        return render_health(state, self.app.clock())  # type: ignore[attr-defined]
+        console = self._owner_app()
+        return render_health(console.health, console.clock(), styles_of(self))
+
+    def _owner_app(self) -> MHCApp:
+        from mhc_tui.app import MHCApp  # here: the App module imports this one
+
+        assert isinstance(self.app, MHCApp), "the health line belongs to the console"
+        return self.app

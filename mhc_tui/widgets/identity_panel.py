@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import Static
 
 from mhc_tui.widgets import display_format as fmt
-from mhc_tui.widgets.person_data import PersonData
+
+if TYPE_CHECKING:
+    from mhc_core.data.views import PersonView
 
 
 class IdentityPanel(Static):
-    """Renders a PersonData's identity; empty until `show()` is called."""
+    """Renders a person's identity; empty until `show()` is called."""
 
-    def show(self, person: PersonData) -> None:
+    def show(self, person: PersonView) -> None:
         tz = self.app.settings.tz  # type: ignore[attr-defined]
         now = self.app.clock()  # type: ignore[attr-defined]
         old = [a for a in person.aliases if a.username != person.username]

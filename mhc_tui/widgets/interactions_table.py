@@ -7,32 +7,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Select
-from textual.worker import Worker, get_current_worker
 
-from mhc_core.db.models import InteractionSource, InteractionType
-from mhc_core.services import interactions
+from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_PERSONS
+from mhc_core.data.views import InteractionsPage, InteractionView
+from mhc_core.kinds import InteractionSource, InteractionType
+from mhc_tui.data_access import data_of
+from mhc_tui.live import Changes, LiveRead, about
 from mhc_tui.widgets import display_format as fmt
-from mhc_tui.widgets import worker_errors
 from mhc_tui.widgets.safe_fields import SafeInput
 
 PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class InteractionRow:
-    id: int
-    timestamp: datetime
-    type: str
-    source: str
-    text: str
-    stream_session_id: int | None
 
 
 @dataclass(frozen=True)
@@ -43,11 +34,11 @@ class Filters:
     until: datetime | None = None
 
 
-def describe(item: Any) -> str:
+def describe(item: InteractionView) -> str:
     """What happened, in one line: the text said, the tokens tipped, or both."""
-    tokens = item.meta.get("tokens") if isinstance(item.meta, dict) else None
+    tokens = item.tokens
     text = fmt.outside(item.content)
-    if isinstance(tokens, int | float) and not isinstance(tokens, bool):
+    if tokens is not None:
         return f"{fmt.number(tokens)} tokens" + (f" — {text}" if text else "")
     return text
 
@@ -60,14 +51,11 @@ def parse_day(raw: str) -> date | None:
 
 class InteractionsTable(Vertical):
     BINDINGS = [
-        Binding("left_square_bracket", "page(-1)", "Newer page", key_display="["),
-        Binding("right_square_bracket", "page(1)", "Older page", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Newer page", key_display="[", id="newer_page",
+                tooltip="interactions: the newer page"),
+        Binding("right_square_bracket", "page(1)", "Older page", key_display="]", id="older_page",
+                tooltip="interactions: the older page"),
     ]
-
-    class Loaded(Message):
-        def __init__(self, rows: list[InteractionRow], total: int, offset: int) -> None:
-            super().__init__()
-            self.rows, self.total, self.offset = rows, total, offset
 
     def __init__(self, person_id: uuid.UUID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -75,6 +63,9 @@ class InteractionsTable(Vertical):
         self.filters = Filters()
         self.page_offset = 0
         self.page_total = 0
+        self.page_read = LiveRead(self, self._read, self._show, name="interactions", follows={
+            CHANNEL_EVENTS: None, CHANNEL_PERSONS: about("person_id", lambda: self.person_id),
+        })
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="interactions-filters"):
@@ -91,8 +82,7 @@ class InteractionsTable(Vertical):
         self.reload()
 
     def reload(self) -> None:
-        if self.app.db is not None:  # type: ignore[attr-defined]
-            self._load(self.filters, self.page_offset)
+        self.page_read.request()
 
     def action_page(self, step: int) -> None:
         offset = self.page_offset + step * PAGE_SIZE
@@ -126,42 +116,35 @@ class InteractionsTable(Vertical):
             self.filters, self.page_offset = filters, 0
             self.reload()
 
-    @work(thread=True, exclusive=True, group="person-interactions", exit_on_error=False)
-    def _load(self, filters: Filters, offset: int) -> None:
-        with self.app.db.session() as session:  # type: ignore[attr-defined]
-            page = interactions.by_person(
-                session, self.person_id,
-                types=[filters.type] if filters.type else None,
-                sources=[filters.source] if filters.source else None,
-                since=filters.since, until=filters.until, limit=PAGE_SIZE, offset=offset,
-            )
-            rows = [InteractionRow(i.id, i.timestamp, i.type, i.source, describe(i), i.stream_session_id)
-                    for i in page.items]
-        if not get_current_worker().is_cancelled:  # a newer read is on its way; drop this one
-            self.post_message(self.Loaded(rows, page.total, offset))
+    def _read(self, _changes: Changes) -> tuple[Filters, InteractionsPage]:
+        filters, offset = self.filters, self.page_offset
+        return filters, data_of(self).interactions(
+            self.person_id, types=[filters.type] if filters.type else None,
+            sources=[filters.source] if filters.source else None,
+            since=filters.since, until=filters.until, limit=PAGE_SIZE, offset=offset,
+        )
 
-    def on_interactions_table_loaded(self, message: Loaded) -> None:
-        message.stop()
-        self.page_total = message.total
+    def _show(self, read: tuple[Filters, InteractionsPage]) -> None:
+        filters, page = read
+        if (filters, page.offset) != (self.filters, self.page_offset):
+            return  # other filters or another page were chosen meanwhile; that read is due
+        self.page_total = page.total
         tz = self.app.settings.tz  # type: ignore[attr-defined]
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         with self.app.batch_update():
             table.clear()
-            for row in message.rows:
+            for row in page.items:
                 table.add_row(
-                    fmt.when(row.timestamp, tz, seconds=True), row.type, row.source, fmt.outside_text(row.text),
+                    fmt.when(row.timestamp, tz, seconds=True), row.type, row.source, fmt.outside_text(describe(row)),
                     str(row.stream_session_id or ""), key=str(row.id),
                 )
-        if message.rows:
-            table.move_cursor(row=min(cursor, len(message.rows) - 1))
+        if page.items:
+            table.move_cursor(row=min(cursor, len(page.items) - 1))
         label = self.query_one("#interactions-page", Label)
         label.remove_class("-error")
-        if message.total:
-            last = message.offset + len(message.rows)
-            label.update(Content(f"{message.offset + 1}–{last} of {message.total}   [ newer · ] older"))
+        if page.total:
+            last = page.offset + len(page.items)
+            label.update(Content(f"{page.offset + 1}–{last} of {page.total}   [ newer · ] older"))
         else:
             label.update("no interactions match")
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker_errors.report(self, event, "Interactions")

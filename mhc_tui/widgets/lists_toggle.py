@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from textual import work
 from textual.message import Message
 from textual.widgets import SelectionList
 from textual.widgets.selection_list import Selection
-from textual.worker import Worker
 
-from mhc_core.db.models import EXCLUDED_LIST, Watchlist
-from mhc_core.services import persons, watchlists
+from mhc_core.data.views import ListMembership
+from mhc_core.kinds import EXCLUDED_LIST
+from mhc_tui.background import run_in_thread
+from mhc_tui.data_access import data_of, data_ready
 from mhc_tui.widgets import display_format as fmt
-from mhc_tui.widgets import worker_errors
-from mhc_tui.widgets.person_data import ListState
-
-
-class PersonGone(LookupError):
-    pass
 
 
 class ListsToggle(SelectionList[int]):
@@ -30,7 +25,7 @@ class ListsToggle(SelectionList[int]):
         super().__init__(**kwargs)
         self.person_id = person_id
 
-    def show(self, lists: list[ListState]) -> None:
+    def show(self, lists: Sequence[ListMembership]) -> None:
         highlighted = self.highlighted
         # Rebuilding the options does not post SelectionToggled, so this never writes back.
         self.clear_options()
@@ -46,18 +41,10 @@ class ListsToggle(SelectionList[int]):
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
         event.stop()
-        if self.app.db is not None:  # type: ignore[attr-defined]
-            self._write(event.selection.value, event.selection.value in self.selected)
+        if data_ready(self):
+            watchlist_id, member = event.selection.value, event.selection.value in self.selected
+            run_in_thread(self, lambda: data_of(self).set_list_member(self.person_id, watchlist_id, member),
+                          name="set list", done=self._saved)
 
-    @work(thread=True, exclusive=True, group="person-lists", exit_on_error=False)
-    def _write(self, watchlist_id: int, member: bool) -> None:
-        with self.app.db.session() as session:  # type: ignore[attr-defined]
-            person = persons.get_person(session, self.person_id)
-            watchlist = session.get(Watchlist, watchlist_id)
-            if person is None or watchlist is None:
-                raise PersonGone("the person or the list is no longer in the database")
-            watchlists.set_member(session, watchlist, person, member)
+    def _saved(self, _result: None) -> None:
         self.post_message(self.Saved())
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker_errors.report(self, event, "Lists")

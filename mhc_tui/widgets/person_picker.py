@@ -13,7 +13,7 @@ from mhc_tui.widgets import display_format as fmt
 
 
 class PersonPicker(OptionList):
-    BINDINGS = [Binding("enter", "select", "Open person", show=True)]
+    BINDINGS = [Binding("enter", "select", "Open person", show=True, id="open", tooltip="open the person picked")]
 
     class Previewed(Message):
         def __init__(self, person_id: uuid.UUID) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -9,7 +11,11 @@ from textual.widgets import Static
 
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.identity_panel import IdentityPanel
-from mhc_tui.widgets.person_data import PersonData, StatReading
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from mhc_core.data.views import PersonView, ReadingView
 
 NOTES_SHOWN = 5
 IDENTIFIERS = frozenset({"name", "did", "rid"})  # shown with the identity, not as stats
@@ -33,7 +39,7 @@ class PersonSummary(VerticalScroll, can_focus=True):
             section.border_title = title
             yield section
 
-    def show(self, person: PersonData, *, errors: list[str] | None = None, include_room: bool = True) -> None:
+    def show(self, person: PersonView, *, errors: list[str] | None = None, include_room: bool = True) -> None:
         self.query_one(IdentityPanel).show(person)
         problems = self.query_one("#summary-errors", Static)
         problems.update(Content("\n".join(f"• {fmt.outside(e)}" for e in errors or [])))
@@ -44,11 +50,7 @@ class PersonSummary(VerticalScroll, can_focus=True):
         room.update(self._room(person))
         self.query_one("#summary-memory", Static).update(self._memory(person))
 
-    def clear(self) -> None:
-        for section in self.query(".summary-section").results(Static):
-            section.update("")
-
-    def _stats(self, readings: list[StatReading]) -> Content:
+    def _stats(self, readings: Sequence[ReadingView]) -> Content:
         if not readings:
             return Content.from_markup("[$text-muted]no stats stored yet[/]")
         tz = self.app.settings.tz  # type: ignore[attr-defined]
@@ -71,7 +73,7 @@ class PersonSummary(VerticalScroll, can_focus=True):
             blocks.append(head + "\n  " + Content("  ·  ").join(parts))
         return Content("\n").join(blocks)
 
-    def _room(self, person: PersonData) -> str:
+    def _room(self, person: PersonView) -> str:
         signals = person.room
         if signals is None or not signals.any:
             return "[$text-muted]never seen in my room[/]"
@@ -84,7 +86,7 @@ class PersonSummary(VerticalScroll, can_focus=True):
             f"{fmt.when(signals.last_seen_in_room, tz)} ({fmt.ago(signals.last_seen_in_room, now)})"
         )
 
-    def _memory(self, person: PersonData) -> Content:
+    def _memory(self, person: PersonView) -> Content:
         tz = self.app.settings.tz  # type: ignore[attr-defined]
         tags = ", ".join(f"{fmt.outside(a.key)}={fmt.outside(a.value)} ({a.confidence})" for a in person.attributes)
         lines = [Content(f"lists: {fmt.outside(', '.join(person.list_names)) or 'none'}"),

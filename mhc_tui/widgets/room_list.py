@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding
@@ -13,16 +13,22 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from mhc_tui.widgets import display_format as fmt
+from mhc_tui.widgets.component_style import on_theme_change
 from mhc_tui.widgets.event_feed import NOTHING_SELECTED
 
 if TYPE_CHECKING:
-    from mhc_core.services.feed import RoomEntry
+    from collections.abc import Sequence
+
+    from mhc_core.data.views import RoomEntry
 
 
 class RoomList(DataTable):
+    COMPONENT_CLASSES: ClassVar[set[str]] = DataTable.COMPONENT_CLASSES | {
+        "room-list--name", "room-list--since", "room-list--tips", "room-list--no-tips",
+    }
     BINDINGS = [
-        Binding("enter", "open", "Open"),
-        Binding("n", "note", "Note"),
+        Binding("enter", "open", "Open", id="open", tooltip="open the selected person"),
+        Binding("n", "note", "Note", id="note", tooltip="note on the selected person"),
     ]
 
     class Chosen(Message):
@@ -42,8 +48,15 @@ class RoomList(DataTable):
         self.add_column("since", key="since", width=5)
         self.add_column("tips", key="tips", width=7)
         self.border_title = "In the room"
+        on_theme_change(self, self._restyle)
 
-    def show(self, entries: list[RoomEntry]) -> None:
+    def _restyle(self) -> None:
+        """The cells hold the old theme's colours: draw them again."""
+        for key, entry in self._entries.items():
+            for column, value in zip(("who", "since", "tips"), self._cells(entry), strict=True):
+                self.update_cell(key, column, value)
+
+    def show(self, entries: Sequence[RoomEntry]) -> None:
         """Replace the room with `entries`, changing only what changed."""
         wanted = {str(e.person_id): e for e in entries}
         for key in [k for k in self._entries if k not in wanted]:
@@ -64,10 +77,12 @@ class RoomList(DataTable):
         self.border_subtitle = f"{len(entries)} here" if entries else "nobody tracked"
 
     def _cells(self, entry: RoomEntry) -> tuple[Text, Text, Text]:
-        tips = Text(f"{entry.tokens:,}" if entry.tokens else "·", style="bold #ffd166" if entry.tokens else "#6f74a8",
+        style = self.get_component_rich_style
+        tips = Text(fmt.tokens(entry.tokens) if entry.tokens else "·",
+                    style=style("room-list--tips" if entry.tokens else "room-list--no-tips", partial=True),
                     justify="right")
-        return (fmt.outside_text(entry.username, "#c9c6ef"),
-                Text(entry.entered_at.astimezone(self.tz).strftime("%H:%M"), style="#8d89b8"), tips)
+        return (fmt.outside_text(entry.username, style("room-list--name", partial=True)),
+                Text(fmt.time_of_day(entry.entered_at, self.tz), style=style("room-list--since", partial=True)), tips)
 
     def _selected(self) -> RoomEntry | None:
         if self.row_count == 0:

@@ -3,34 +3,37 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from mhc_tui.keys import key_for
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.panel import Panel
 
 if TYPE_CHECKING:
-    from mhc_core.services.sessions import SessionStats
+    from collections.abc import Sequence
 
-
-def duration(seconds: int) -> str:
-    hours, rest = divmod(max(0, seconds), 3600)
-    return f"{hours}h{rest // 60:02d}m"
+    from mhc_core.data.views import SessionView
 
 
 class SessionBar(Panel):
     TITLE = "Session"
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "session-bar--offline", "session-bar--live", "session-bar--live-status", "session-bar--soft",
+        "session-bar--tokens", "session-bar--tip-amount", "session-bar--follows", "session-bar--pms",
+        "session-bar--rule",
+    }
 
     def __init__(self, *, tz: tzinfo | None = None, id: str | None = None) -> None:
         super().__init__(tz=tz, id=id)
-        self._live: SessionStats | None = None
-        self._recent: list[SessionStats] = []
+        self._live: SessionView | None = None
+        self._recent: Sequence[SessionView] = ()
         self._loaded = False
 
-    def show(self, live: SessionStats | None, recent: list[SessionStats]) -> None:
+    def show(self, live: SessionView | None, recent: Sequence[SessionView]) -> None:
         self._live, self._recent, self._loaded = live, recent, True
         self.tick()
 
@@ -41,52 +44,56 @@ class SessionBar(Panel):
         now = self.app.clock()  # type: ignore[attr-defined]
         self._set(Group(self._current(now), Text(""), self._history(now)))
 
-    def _local(self, when: datetime, pattern: str = "%H:%M") -> str:
-        return when.astimezone(self.tz).strftime(pattern)
+    def restyle(self) -> None:
+        super().restyle()
+        self.tick()
 
     def _current(self, now: datetime) -> Group:
         live = self._live
         if live is None:
-            self.border_subtitle = "F5 starts one"
-            return Group(Text.assemble((" OFFLINE ", "bold #e4e2f5 on #3a3c66"), ("  no LIVE session", "#a9a6cc")))
-        s = live.session
+            self.border_subtitle = f"{key_for(self, 'start_session')} starts one"
+            return Group(Text.assemble((" OFFLINE ", self.style("session-bar--offline")),
+                                       ("  no LIVE session", self.style("panel--muted"))))
+        s = live
         running = int((now - s.started_at).total_seconds())
-        self.border_subtitle = "F6 ends it"
+        self.border_subtitle = f"{key_for(self, 'end_session')} ends it"
         head = Text.assemble(
-            (" LIVE ", "bold #0f1020 on #ff6b81"),
-            (f"  session {s.id} · since {self._local(s.started_at)} · ", "#c9c6ef"),
-            (duration(running), "bold #e4e2f5"),
+            (" LIVE ", self.style("session-bar--live")),
+            (f"  session {s.id} · since {fmt.time_of_day(s.started_at, self.tz)} · ", self.style("session-bar--soft")),
+            (fmt.duration(running), self.style("panel--figure")),
         )
+        muted, figure = self.style("panel--muted"), self.style("panel--figure")
         figures = Text.assemble(
-            ("tokens ", "#a9a6cc"), (f"{live.tokens:,}", "bold #ffd166"),
-            ("   tips ", "#a9a6cc"), (f"{live.tips:,}", "bold #e4e2f5"),
-            ("   chatters ", "#a9a6cc"), (f"{live.unique_chatters:,}", "bold #e4e2f5"),
-            ("   follows ", "#a9a6cc"), (f"{live.follows:,}", "bold #5fd39a"),
-            ("   PMs ", "#a9a6cc"), (f"{live.private_messages:,}", "bold #ff8fd8"),
+            ("tokens ", muted), (fmt.tokens(live.tokens), self.style("session-bar--tokens")),
+            ("   tips ", muted), (f"{live.tips:,}", figure),
+            ("   chatters ", muted), (f"{live.unique_chatters:,}", figure),
+            ("   follows ", muted), (f"{live.follows:,}", self.style("session-bar--follows")),
+            ("   PMs ", muted), (f"{live.private_messages:,}", self.style("session-bar--pms")),
         )
         if live.top_tippers:
-            tops = Text("top tippers ", "#a9a6cc", no_wrap=True, overflow="ellipsis")
+            tops = Text("top tippers ", muted, no_wrap=True, overflow="ellipsis")
             for i, top in enumerate(live.top_tippers[:5]):
                 if i:
-                    tops.append(" · ", "#5b5880")
-                tops.append(fmt.outside(top["username"]), "#c9c6ef")
-                tops.append(f" {top['tokens']:,}", "#ffd166")
+                    tops.append(" · ", self.style("session-bar--rule"))
+                tops.append(fmt.outside(top.username), self.style("session-bar--soft"))
+                tops.append(f" {fmt.tokens(top.tokens)}", self.style("session-bar--tip-amount"))
         else:
-            tops = Text("no tips yet this session", "#6f74a8")
+            tops = Text("no tips yet this session", self.style("panel--faint"))
         return Group(head, figures, tops)
 
     def _history(self, now: datetime) -> Table | Text:
         if not self._recent:
-            return Text("no sessions recorded yet", "#6f74a8")
+            return Text("no sessions recorded yet", self.style("panel--faint"))
         table = Table.grid(padding=(0, 2))
-        table.add_column(style="#8d89b8")
+        table.add_column(style=self.style("panel--dim"))
         table.add_column()
         table.add_column(justify="right")
-        table.add_column(justify="right", style="#ffd166")
-        table.add_column(style="#a9a6cc")
+        table.add_column(justify="right", style=self.style("session-bar--tip-amount"))
+        table.add_column(style=self.style("panel--muted"))
         for st in self._recent:
-            s = st.session
-            status = Text("LIVE", "bold #ff6b81") if s.ended_at is None else Text("ended", "#6f74a8")
-            table.add_row(f"#{s.id}", self._local(s.started_at, "%a %d %b %H:%M"), duration(st.duration_seconds),
-                          f"{st.tokens:,} tk", status)
+            s = st
+            status = (Text("LIVE", self.style("session-bar--live-status")) if s.ended_at is None
+                      else Text("ended", self.style("panel--faint")))
+            table.add_row(f"#{s.id}", fmt.day_and_time(s.started_at, self.tz), fmt.duration(st.duration_seconds),
+                          fmt.tk(st.tokens), status)
         return table

@@ -3,51 +3,38 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from mhc_core.db.models import InteractionType
+from mhc_core.data.views import InteractionView
+from mhc_core.kinds import InteractionType
 from mhc_tui.widgets import display_format as fmt
+from mhc_tui.widgets.component_style import on_theme_change
 
 TRANSCRIPT_TYPES = (
     InteractionType.CHAT_MESSAGE.value, InteractionType.TIP_EVENT.value, InteractionType.PRIVATE_MESSAGE.value,
 )
 
 
-@dataclass(frozen=True)
-class TranscriptLine:
-    id: int
-    timestamp: datetime
-    person_id: uuid.UUID
-    username: str
-    type: str
-    text: str
-    tokens: int | None
-    direction: str | None  # private messages: "in" (to the broadcaster) or "out" (from him)
-
-    @property
-    def kind(self) -> str:
-        if self.type == InteractionType.TIP_EVENT.value:
-            return "tip"
-        if self.type == InteractionType.PRIVATE_MESSAGE.value:
-            return {"in": "PM from", "out": "PM to"}.get(self.direction or "", "PM")
-        return "chat"
+def kind_of(line: InteractionView) -> str:
+    """Tip, chat, or a private message with its direction ("in": to the broadcaster, "out": from him)."""
+    if line.type == InteractionType.TIP_EVENT.value:
+        return "tip"
+    if line.type == InteractionType.PRIVATE_MESSAGE.value:
+        direction = line.metadata.get("direction") if isinstance(line.metadata, dict) else None
+        return {"in": "PM from", "out": "PM to"}.get(direction if isinstance(direction, str) else "", "PM")
+    return "chat"
 
 
-def line_from(item: Any, username: str) -> TranscriptLine:
-    meta = item.meta if isinstance(item.meta, dict) else {}
-    tokens = meta.get("tokens")
-    return TranscriptLine(
-        id=item.id, timestamp=item.timestamp, person_id=item.person_id, username=username, type=item.type,
-        text=fmt.outside(item.content),
-        tokens=tokens if isinstance(tokens, int) and not isinstance(tokens, bool) else None,
-        direction=meta.get("direction") if isinstance(meta.get("direction"), str) else None,
-    )
+def whole_tokens(line: InteractionView) -> int | None:
+    tokens = line.tokens
+    return tokens if isinstance(tokens, int) else None
 
 
 class SessionTranscript(DataTable[Any]):
@@ -64,37 +51,51 @@ class SessionTranscript(DataTable[Any]):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
-        self._lines: dict[str, TranscriptLine] = {}
+        self._lines: dict[str, InteractionView] = {}
         self._last: datetime | None = None
+        self._tz: tzinfo | None = None
 
     def on_mount(self) -> None:
         self.add_column("time", key="time")
         self.add_column("user", key="user")
         self.add_column("kind", key="kind")
         self.add_column("what", key="what")
+        on_theme_change(self, self._restyle)
 
-    def show(self, lines: list[TranscriptLine], tz: tzinfo | None) -> None:
+    def _restyle(self) -> None:
+        """The rows hold the old theme's colours: draw them again, the cursor where it was."""
+        lines, cursor = list(self._lines.values()), self.cursor_coordinate
+        self.clear()
+        self._lines = {}
+        for line in lines:
+            self._add(line, self._tz)
+        self.move_cursor(row=cursor.row, column=cursor.column)
+
+    def show(self, lines: Sequence[InteractionView], tz: tzinfo | None) -> None:
+        self._tz = tz
         fresh = [line for line in lines if str(line.id) not in self._lines]
         if fresh and self._last is not None and fresh[0].timestamp < self._last:
             self.clear()  # something arrived out of order: redraw rather than misplace it
-            self._lines, fresh = {}, lines
+            self._lines, fresh = {}, list(lines)
         for line in fresh:
             self._add(line, tz)
         if lines:
             self._last = lines[-1].timestamp
 
-    def _add(self, line: TranscriptLine, tz: tzinfo | None) -> None:
-        style = ""
+    def _add(self, line: InteractionView, tz: tzinfo | None) -> None:
+        style: Style | str = ""
         if line.type == InteractionType.TIP_EVENT.value:
             style = self.get_component_rich_style("transcript--tip", partial=True)
         elif line.type == InteractionType.PRIVATE_MESSAGE.value:
             style = self.get_component_rich_style("transcript--pm", partial=True)
-        what = line.text
-        if line.tokens is not None:
-            what = f"{fmt.number(line.tokens)} tokens" + (f" — {line.text}" if line.text else "")
+        text = fmt.outside(line.content)
+        tokens = whole_tokens(line)
+        what = text
+        if tokens is not None:
+            what = f"{fmt.number(tokens)} tokens" + (f" — {text}" if text else "")
         self.add_row(
             fmt.when(line.timestamp, tz, seconds=True), fmt.outside_text(line.username, style),
-            Text(line.kind, style=style), fmt.outside_text(what, style), key=str(line.id),
+            Text(kind_of(line), style=style), fmt.outside_text(what, style), key=str(line.id),
         )
         self._lines[str(line.id)] = line
 

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import DataTable, Label, Select, Sparkline
-from textual.worker import Worker, get_current_worker
 
-from mhc_core.db.models import SnapshotSource
-from mhc_core.services import snapshots
+from mhc_core.channels import CHANNEL_STATS
+from mhc_core.data.views import ReadingView, TimelineView
+from mhc_core.kinds import SnapshotSource
+from mhc_tui.data_access import data_of
+from mhc_tui.live import Changes, LiveRead, about
 from mhc_tui.widgets import display_format as fmt
-from mhc_tui.widgets import worker_errors
 
 # The metric that best says "is this person growing": spending, income (or rank), followers.
 MAIN_METRIC = {
@@ -29,15 +28,7 @@ MAIN_METRIC = {
 SOURCE_ORDER = [s.value for s in SnapshotSource]
 
 
-@dataclass(frozen=True)
-class TimelineRow:
-    id: int
-    captured_at: datetime
-    metrics: dict[str, Any]
-    delta: dict[str, int | float | None] | None
-
-
-def main_metric(source: str, rows: list[TimelineRow]) -> str | None:
+def main_metric(source: str, rows: Sequence[ReadingView]) -> str | None:
     numeric = [k for r in rows for k, v in r.metrics.items() if fmt.is_scalar_metric(v) and not isinstance(v, str)]
     for key in MAIN_METRIC.get(source, ()):
         if any(isinstance(r.metrics.get(key), int | float) for r in rows):
@@ -46,15 +37,12 @@ def main_metric(source: str, rows: list[TimelineRow]) -> str | None:
 
 
 class StatsTimeline(Vertical):
-    class Loaded(Message):
-        def __init__(self, source: str | None, rows: list[TimelineRow]) -> None:
-            super().__init__()
-            self.source, self.rows = source, rows
-
     def __init__(self, person_id: uuid.UUID, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.person_id = person_id
         self._source: str | None = None
+        self.timeline_read = LiveRead(self, self._read, self._show, name="stats timeline",
+                                      follows={CHANNEL_STATS: about("person_id", lambda: self.person_id)})
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="timeline-bar"):
@@ -70,8 +58,7 @@ class StatsTimeline(Vertical):
         self.reload()
 
     def reload(self) -> None:
-        if self.app.db is not None:  # type: ignore[attr-defined]
-            self._load(self._source)
+        self.timeline_read.request()
 
     @on(Select.Changed, "#timeline-source")
     def _source_changed(self, event: Select.Changed) -> None:
@@ -80,52 +67,43 @@ class StatsTimeline(Vertical):
             self._source = chosen
             self.reload()
 
-    @work(thread=True, exclusive=True, group="person-timeline", exit_on_error=False)
-    def _load(self, source: str | None) -> None:
-        found: tuple[str | None, list[TimelineRow]] = (None, [])
-        with self.app.db.session() as session:  # type: ignore[attr-defined]
-            # No source chosen yet: the first one that has snapshots.
-            for candidate in [source] if source else SOURCE_ORDER:
-                readings = snapshots.timeline(session, self.person_id, candidate)
-                if readings or source:
-                    found = (candidate, [TimelineRow(r.snapshot.id, r.snapshot.captured_at,
-                                                     dict(r.snapshot.normalized_metrics), r.delta)
-                                         for r in readings])
-                    break
-        if not get_current_worker().is_cancelled:  # a newer read is on its way; drop this one
-            self.post_message(self.Loaded(*found))
+    def _read(self, _changes: Changes) -> tuple[str | None, TimelineView]:
+        # No source chosen yet: the door picks the first one that has snapshots.
+        asked = self._source
+        return asked, data_of(self).stats_timeline(self.person_id, asked)
 
-    def on_stats_timeline_loaded(self, message: Loaded) -> None:
-        message.stop()
+    def _show(self, read: tuple[str | None, TimelineView]) -> None:
+        asked, found = read
+        if asked != self._source:
+            return  # another source was chosen meanwhile; its read is due
+        source, rows = found.source, found.readings
         tz = self.app.settings.tz  # type: ignore[attr-defined]
         table = self.query_one(DataTable)
         table.clear(columns=True)
         caption = self.query_one("#timeline-caption", Label)
         spark = self.query_one(Sparkline)
-        if message.source is None or not message.rows:
-            what = fmt.SOURCE_LABELS.get(message.source or "", "any source")
+        if source is None or not rows:
+            what = fmt.SOURCE_LABELS.get(source or "", "any source")
             caption.update(f"  no snapshots from {what}")
             spark.data = []
             return
-        main = main_metric(message.source, message.rows)
-        keys = sorted({k for r in message.rows for k, v in r.metrics.items() if fmt.is_scalar_metric(v)} - {"name"})
+        main = main_metric(source, rows)
+        keys = sorted({k for r in rows for k, v in r.metrics.items() if fmt.is_scalar_metric(v)} - {"name"})
         if main in keys:
             keys.remove(main)
             keys.insert(0, main)
         table.add_column("captured", key="captured_at")
         for key in keys:
             table.add_column(fmt.outside_text(key, limit=40), key=key)
-        for row in reversed(message.rows):  # newest first: what changed last is what he wants to see
+        for row in reversed(rows):  # newest first: what changed last is what he wants to see
             cells = [fmt.when(row.captured_at, tz)]
             for key in keys:
                 change = fmt.signed((row.delta or {}).get(key))
                 value = fmt.number(row.metrics.get(key))
                 cells.append(f"{value} ({change})" if change else value)
-            table.add_row(*(fmt.outside_text(c) for c in cells), key=str(row.id))
-        values = [float(r.metrics[main]) for r in message.rows if isinstance(r.metrics.get(main), int | float)]
+            table.add_row(*(fmt.outside_text(c) for c in cells), key=str(row.snapshot_id))
+        values = [float(r.metrics[main]) for r in rows
+                  if main is not None and isinstance(r.metrics.get(main), int | float)]
         spark.data = values
-        caption.update(Content(f"  {fmt.SOURCE_LABELS.get(message.source, message.source)} · "
-                               f"{len(message.rows)} snapshots · sparkline: {fmt.outside(main or '—', 40)}"))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker_errors.report(self, event, "Stats timeline")
+        caption.update(Content(f"  {fmt.SOURCE_LABELS.get(source, source)} · "
+                               f"{len(rows)} snapshots · sparkline: {fmt.outside(main or '—', 40)}"))

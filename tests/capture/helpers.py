@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy import text
 
 from mhc_core.capture.listener import BatchResult, write_batch
 from mhc_core.capture.projection import JournalEntry, journal_entry
-from mhc_core.capture.service import CaptureService
+from mhc_core.capture.service import CaptureService, CaptureTuning
 from mhc_core.capture.status import ComponentStatus
 from mhc_core.clients.event_models import parse_event
 from mhc_core.config import Settings
@@ -41,8 +42,8 @@ def write(db: Database, entries: list[JournalEntry], cursor: str | None = "c", m
         return write_batch(s, B, entries, cursor, merge_minutes=merge, **kwargs)
 
 
-FAST = {"takeover_seconds": 0.2, "db_backoff_base": 0.05, "db_backoff_cap": 0.3,
-        "events_backoff_base": 0.02, "events_backoff_cap": 0.2, "idle_check_seconds": 0.2}
+FAST = CaptureTuning(takeover_seconds=0.2, db_backoff_base=0.05, db_backoff_cap=0.3,
+                     events_backoff_base=0.02, events_backoff_cap=0.2, idle_check_seconds=0.2)
 
 
 def capture_settings(database_url: str, fake: FakeApis | None, *, stats: bool = False, **overrides: Any) -> Settings:
@@ -81,11 +82,12 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings, db: Database, **options: Any) -> AsyncIterator[Running]:
+async def running(settings: Settings, db: Database, **tuning: Any) -> AsyncIterator[Running]:
+    """A service with FAST tuning (any field of CaptureTuning can be given to change it)."""
     statuses: list[ComponentStatus] = []
     events: list[dict] = []
     service = CaptureService(settings, db, on_status=statuses.append, on_event=events.extend,
-                             **{**FAST, **options})
+                             tuning=replace(FAST, **tuning))
     run = Running(service, statuses, events)
     run.task = asyncio.create_task(service.run())
     try:

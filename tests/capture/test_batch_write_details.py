@@ -9,8 +9,8 @@ import psycopg
 from sqlalchemy import select
 
 from mhc_core.capture.listener import read_cursor
-from mhc_core.capture.notify import CHANNEL_EVENTS, conninfo
 from mhc_core.db.models import Person, PersonAlias
+from mhc_core.db.notify import CHANNEL_EVENTS, conninfo
 from mhc_core.services import sessions, watchlists
 from tests.capture.helpers import T0, B, at, rows, write
 from tests.fakes import make_event

@@ -88,13 +88,3 @@ def test_journal_keeps_event_time_and_received_time_and_errors(db) -> None:
     assert journal[0][:3] == ("chatMessage", T0 + timedelta(minutes=1), True)
     assert "NUL" in journal[0][3] and "other_room" in journal[1][3]
     assert rows(db, "SELECT content FROM interactions") == [("ab",)]
-
-
-def test_journal_health_counts_errors(db) -> None:
-    from mhc_core.services import journal
-
-    write(db, [at(1, 0, **make_event("chatMessage", "alice")), at(2, 1, **{"method": "mystery"})], cursor="x")
-    with db.session() as s:
-        found = journal.health(s, B)
-        assert (found.events, found.errors, found.cursor) == (2, 1, "x")
-        assert "mystery" in found.last_error and journal.recent_errors(s, B)[0].method == "mystery"

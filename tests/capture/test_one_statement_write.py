@@ -9,8 +9,8 @@ import psycopg
 from sqlalchemy import select, text
 
 from mhc_core.capture.listener import needs_transaction, read_cursor
-from mhc_core.capture.notify import CHANNEL_EVENTS, conninfo
 from mhc_core.db.models import Person
+from mhc_core.db.notify import CHANNEL_EVENTS, conninfo
 from mhc_core.services import persons, watchlists
 from tests.capture.helpers import T0, B, at, rows, scalar, write
 from tests.fakes import make_event

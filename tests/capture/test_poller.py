@@ -6,7 +6,7 @@ import asyncio
 
 import psycopg
 
-from mhc_core.capture.notify import conninfo
+from mhc_core.db.notify import conninfo
 from tests.capture.helpers import capture_settings, rows, running, scalar, wait_until
 
 B = "hudson_cage"

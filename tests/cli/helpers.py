@@ -9,7 +9,7 @@ import subprocess
 import sys
 from typing import Any
 
-from mhc_core.cli import main
+from mhc.main import main
 
 
 def run(capsys: Any, *argv: str) -> tuple[int, Any, str]:
@@ -33,7 +33,7 @@ def subprocess_env(cli_env: dict[str, str], **extra: str) -> dict[str, str]:
 def mhc(cli_env: dict[str, str], *args: str | bytes, stdin: bytes | None = None,
         **extra_env: str) -> subprocess.CompletedProcess[bytes]:
     """`mhc ARGS` as a real process (argv may hold raw bytes, as a shell passes them)."""
-    return subprocess.run([sys.executable.encode(), b"-m", b"mhc_core.cli",
+    return subprocess.run([sys.executable.encode(), b"-m", b"mhc",
                            *(a if isinstance(a, bytes) else a.encode() for a in args)],
                           input=stdin if stdin is not None else b"", capture_output=True,
                           env=subprocess_env(cli_env, **extra_env), timeout=120)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mhc_core.cli import main
+from mhc.main import main
 from tests.cli.helpers import stdin_bytes
 
 PERSON_KEYS = {"id", "username", "role", "is_excluded", "aliases", "first_seen_at", "last_seen_at", "snapshots",
@@ -122,7 +122,7 @@ def test_db_status_and_upgrade(db, cli_env, capsys) -> None:
 
 def _mhc(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MHC_")} | env_extra
-    return subprocess.run([sys.executable, "-m", "mhc_core.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "mhc", *args], capture_output=True, text=True,
                           env=env, timeout=60)
 
 

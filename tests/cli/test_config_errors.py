@@ -16,7 +16,7 @@ def mhc(cwd: Path, env_extra: dict[str, str], *args: str) -> subprocess.Complete
     """`mhc ARGS` in `cwd` (where its `.env` is read) with the isolated test environment plus `env_extra`."""
     # If a bad URL were accepted, libpq's default socket must not lead to a real server.
     env = dict(os.environ) | {"PGHOST": str(cwd / "no-socket-here")} | env_extra
-    return subprocess.run([sys.executable, "-m", "mhc_core.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "mhc", *args], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=60)
 
 

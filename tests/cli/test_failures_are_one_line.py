@@ -24,7 +24,7 @@ def test_a_reader_closing_the_pipe_early_is_not_an_error(db, cli_env) -> None:
             s.execute(text("INSERT INTO stream_sessions (broadcaster, started_at, ended_at, status, origin) "
                            "VALUES ('hudson_cage', :a, :b, 'ENDED', 'manual')"),
                       {"a": start + timedelta(days=day), "b": start + timedelta(days=day, hours=2)})
-    command = f"'{sys.executable}' -m mhc_core.cli sessions --limit 10000 --json | head -1; exit ${{PIPESTATUS[0]}}"
+    command = f"'{sys.executable}' -m mhc sessions --limit 10000 --json | head -1; exit ${{PIPESTATUS[0]}}"
     result = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
                             env=subprocess_env(cli_env), timeout=120)
     assert result.stdout == "[\n"
@@ -44,14 +44,14 @@ def test_a_database_error_mid_command_is_one_line_with_the_traceback_in_the_log(
 def test_standard_input_that_cannot_be_read_is_one_line_and_exit_2(db, cli_env, tmp_path: Path) -> None:
     write_only = tmp_path / "write-only"
     with write_only.open("wb") as fd:  # a descriptor 0 open for writing only: reading it fails with EBADF
-        result = subprocess.run([sys.executable, "-m", "mhc_core.cli", "lookup", "--paste-file", "-"],
+        result = subprocess.run([sys.executable, "-m", "mhc", "lookup", "--paste-file", "-"],
                                 stdin=fd, capture_output=True, env=subprocess_env(cli_env), timeout=120)
     assert result.returncode == 2
     assert "cannot read the paste from standard input" in one_line_error(result.stderr)
 
 
 def test_no_standard_input_at_all_is_one_line_and_exit_2(db, cli_env) -> None:
-    command = f"'{sys.executable}' -m mhc_core.cli lookup --paste-file - <&-"
+    command = f"'{sys.executable}' -m mhc lookup --paste-file - <&-"
     result = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
                             env=subprocess_env(cli_env), timeout=120)
     assert result.returncode == 2
@@ -62,7 +62,7 @@ def test_an_os_error_mid_command_is_one_line_with_the_traceback_in_the_log(db, c
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("mhc_core.services.views.hudson_json", disk_full)
+    monkeypatch.setattr("mhc_core.data.build.hudson", disk_full)
     code, out, err = run(capsys, "hudson")
     assert code == 1 and out == ""
     assert "No space left on device" in one_line_error(err)

@@ -84,7 +84,7 @@ def test_a_paste_over_the_limit_is_refused_and_not_stored(db, cli_env, capsys, t
 def test_a_50_mb_paste_on_standard_input_is_refused_without_reading_it_all(db, cli_env) -> None:
     total = 50_000_000
     chunk = b"alice_1: hello there\n" * 3000
-    proc = subprocess.Popen([sys.executable, "-m", "mhc_core.cli", "lookup", "--paste-file", "-"],
+    proc = subprocess.Popen([sys.executable, "-m", "mhc", "lookup", "--paste-file", "-"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=subprocess_env(cli_env))
     written = 0

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 def _mhc(data_dir: Path, *args: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MHC_")}
     env |= {"MHC_DATA_DIR": str(data_dir), "MHC_LOG_DIR": str(data_dir.parent / "logs")}
-    return subprocess.Popen([sys.executable, "-m", "mhc_core.cli", *args], env=env, text=True,
+    return subprocess.Popen([sys.executable, "-m", "mhc", *args], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -46,7 +46,7 @@ def env_for(data: Path, fake: FakeApis | None = None) -> dict[str, str]:
 
 
 def mhc(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mhc_core.cli", *args], env=env_for(data), text=True,
+    return subprocess.run([sys.executable, "-m", "mhc", *args], env=env_for(data), text=True,
                           capture_output=True, timeout=120)
 
 
@@ -136,7 +136,7 @@ def a_user(start: Callable[..., Process], data: Path) -> Process:
 
 
 def listen(start: Callable[..., Process], data: Path, fake: FakeApis) -> Process:
-    return start([sys.executable, "-m", "mhc_core.cli", "listen", "--jsonl"], env_for(data, fake))
+    return start([sys.executable, "-m", "mhc", "listen", "--jsonl"], env_for(data, fake))
 
 
 def printed_ids(out: str) -> list[str]:
@@ -214,7 +214,7 @@ def test_the_console_ends_cleanly_when_its_terminal_closes_or_on_sigterm(data, f
     fake_apis.push(make_event("chatMessage", "viewer_1", text="hello"))
     pid, terminal = pty.fork()
     if pid == 0:  # the child: the console on the pseudo-terminal
-        os.execve(sys.executable, [sys.executable, "-m", "mhc_core.cli"],
+        os.execve(sys.executable, [sys.executable, "-m", "mhc"],
                   env_for(data, fake_apis) | {"TERM": "xterm-256color"})
     exit_code: int | None = None
     try:

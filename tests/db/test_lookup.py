@@ -7,6 +7,7 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from mhc_core.config import Settings
+from mhc_core.data.door import Data
 from mhc_core.db.models import Interaction, Person, Snapshot
 from mhc_core.services import lookup as local_lookup
 from mhc_core.services import persons, snapshots, statbate_lookup
@@ -69,8 +70,9 @@ async def test_second_lookup_gives_deltas(db, sb_settings, fake_apis) -> None:
     await statbate_lookup.lookup(db, sb_settings, username="regular_1")
     fake_apis.add_member("regular_1", all_time_tokens=1250)
     outcome = await statbate_lookup.lookup(db, sb_settings, username="regular_1")
-    data = statbate_lookup.lookup_json(db, outcome)
-    member = data["person"]["snapshots"]["statbate_member"]
+    person = Data(db, sb_settings).person(outcome.person_id)
+    assert person is not None
+    member = person.as_json()["snapshots"]["statbate_member"]
     assert member["metrics"]["all_time_tokens"] == 1250
     assert member["delta"]["all_time_tokens"] == 250
     assert member["delta"]["first_tip_date"] is None  # non-numeric fields have no delta

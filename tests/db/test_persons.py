@@ -51,7 +51,7 @@ def test_exclusion_and_excluded_list_move_together(db) -> None:
     with db.session() as s:
         p = persons.find_or_create(s, "viewer_2")
         excluded = watchlists.by_name(s, "Excluded")
-        watchlists.toggle(s, excluded, p)
+        watchlists.set_member(s, excluded, p, True)
         assert p.is_excluded and "Excluded" in watchlists.names_for(s, p.id)
         persons.set_excluded(s, p, False)
         assert not p.is_excluded and watchlists.names_for(s, p.id) == []

@@ -1,20 +1,29 @@
-"""Console fixtures: an app bound to the test database with a fixed clock, and a seeded room."""
+"""Console fixtures: an app bound to the test database with a fixed clock, and a seeded room; waiting
+for the app's work to be done."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.notifications import SeverityLevel
+from textual.pilot import Pilot
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from mhc_core.config import Settings
 from mhc_core.db import Database
 from mhc_core.db.models import EventLog, InteractionSource, SnapshotSource
 from mhc_core.services import interactions, persons, sessions, snapshots
 from mhc_tui.app import MHCApp
+from mhc_tui.live import LiveHub
 
 NOW = datetime(2026, 11, 24, 21, 30, tzinfo=UTC)
 BROADCASTER = "hudson_cage"
@@ -25,20 +34,38 @@ def fixed_clock() -> datetime:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+def settings(database_url: str, tmp_path: Path) -> Settings:
     # UTC display zone so snapshots do not depend on the machine's zone.
     return Settings(database_url=database_url, log_dir=tmp_path / "logs", data_dir=tmp_path / "data", timezone="UTC")
 
 
+# Every notification each app showed (a toast goes away after its timeout; this list does not).
+_SAID: weakref.WeakKeyDictionary[MHCApp, list[str]] = weakref.WeakKeyDictionary()
+
+
+def _recording(app: MHCApp) -> MHCApp:
+    said: list[str] = []
+    shown = app.notify
+
+    def notify(message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        said.append(message)
+        shown(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    app.notify = notify  # type: ignore[method-assign]  # the App's own notify, watched
+    _SAID[app] = said
+    return app
+
+
 @pytest.fixture
 def make_app(settings: Settings, db: Database) -> Callable[..., MHCApp]:
-    """`make_app(**kw)`: an MHCApp on the test database, fixed clock, no capture unless asked."""
+    """`make_app(**kw)`: the console on the test database, fixed clock, no capture unless asked."""
 
     def make(**kw: Any) -> MHCApp:
         kw.setdefault("clock", fixed_clock)
         kw.setdefault("database", db)
         kw.setdefault("start_capture", False)
-        return MHCApp(kw.pop("settings", settings), **kw)
+        return _recording(MHCApp(kw.pop("settings", settings), **kw))
 
     return make
 
@@ -124,22 +151,74 @@ def later(minutes: int) -> datetime:
     return NOW + timedelta(minutes=minutes)
 
 
-async def wait_until(pilot, predicate: Callable[[], bool], timeout: float = 8.0, what: str = "") -> None:  # type: ignore[no-untyped-def]
-    """Let the app run until `predicate()` holds (workers and NOTIFY are asynchronous)."""
-    loop_time = 0.0
+# Workers that run as long as the console does: never "done".
+LONG_LIVED = frozenset({"notify", "capture"})
+# What no worker or notification announces (a timer: the health line's tick, a retry) is looked at
+# again after this long.
+RECHECK_SECONDS = 0.1
+
+
+async def _done(worker: Worker[Any]) -> None:
+    with contextlib.suppress(WorkerFailed, WorkerCancelled):  # the App has reported a failure
+        await worker.wait()
+
+
+async def settle(pilot: Pilot[Any], timeout: float = 8.0) -> None:
+    """Until the work the app has in hand is done, then the screen updated: every worker but the
+    long-lived ones (a write, a lookup, the connection), and every live read running or due.
+
+    Bounded: on a loaded machine periodic reads can keep the app from ever being idle, and a test
+    must then fail with what was busy rather than hang."""
+    app = pilot.app
+    hub = LiveHub.of(app)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        busy = [w for w in app.workers if w.group not in LONG_LIVED and not w.is_finished]
+        if not busy and hub.idle:
+            break
+        left = deadline - loop.time()
+        if left <= 0:
+            raise AssertionError(f"the app did not settle within {timeout} s (workers {[w.name for w in busy]}, "
+                                 f"live reads idle: {hub.idle})")
+        with contextlib.suppress(TimeoutError):
+            if busy:
+                await asyncio.wait_for(asyncio.gather(*(_done(w) for w in busy)), left)
+            else:
+                await asyncio.wait_for(hub.settled(), left)
+    await pilot.pause()
+
+
+async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], timeout: float = 8.0,
+                     what: str = "") -> None:
+    """Let the app work until `predicate()` holds: each round lets the work in hand finish (`settle`),
+    then waits for the next notification or end of a read (a change from another process, say)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    hub = LiveHub.of(pilot.app)
+    await _settle_until(pilot, deadline)
     while not predicate():
-        if loop_time >= timeout:
+        if loop.time() >= deadline:
             raise AssertionError(f"timed out waiting for {what or predicate}")
-        await pilot.pause(0.05)
-        loop_time += 0.05
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(hub.next_activity(), RECHECK_SECONDS)
+        await _settle_until(pilot, deadline)
+
+
+async def _settle_until(pilot: Pilot[Any], deadline: float) -> None:
+    """settle(), but a still-busy app only ends the wait at `deadline`; the predicate decides."""
+    left = max(deadline - asyncio.get_running_loop().time(), RECHECK_SECONDS)
+    with contextlib.suppress(AssertionError):
+        await settle(pilot, timeout=left)
 
 
 def notices(app: MHCApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    """Every notification the app showed."""
+    return _SAID[app]
 
 
 def dashboard_loaded(app: MHCApp) -> bool:
     from mhc_tui.screens.dashboard import DashboardScreen
 
     screen = app.screen
-    return isinstance(screen, DashboardScreen) and screen.event_feed.loaded and screen._loaded
+    return isinstance(screen, DashboardScreen) and screen.loaded

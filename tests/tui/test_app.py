@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from mhc_core.capture.notify import CHANNEL_EVENTS, notify
 from mhc_core.capture.status import ComponentStatus
 from mhc_core.config import Settings
 from mhc_core.db.models import SessionStatus, StreamSession
+from mhc_core.db.notify import CHANNEL_EVENTS, notify
+from mhc_tui.messages import StatusChanged
 from mhc_tui.screens.confirm import ConfirmScreen
 from mhc_tui.screens.dashboard import DashboardScreen
 from mhc_tui.screens.help import HelpScreen
 from mhc_tui.widgets.event_feed import FeedView
 from mhc_tui.widgets.health import HealthLine
-from tests.tui.conftest import NOW, dashboard_loaded, notices, wait_until
+from tests.tui.conftest import NOW, dashboard_loaded, notices, settle, wait_until
 
 
 def _sessions(db) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
@@ -76,7 +77,7 @@ async def test_f6_then_n_or_escape_cancels(make_app, seed_room, db):
             await pilot.press("f6")
             assert isinstance(app.screen, ConfirmScreen)
             await pilot.press(key)
-            await pilot.pause(0.2)
+            await settle(pilot)
             assert not isinstance(app.screen, ConfirmScreen)
         assert _sessions(db)[-1][1] == "LIVE"
 
@@ -97,7 +98,7 @@ async def test_f5_works_from_another_screen(make_app, db):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape", "s")
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert app.current_mode == "sessions"
         await pilot.press("f5")
         await wait_until(pilot, lambda: _sessions(db) == [(1, "LIVE")], what="session start")
@@ -129,7 +130,7 @@ async def test_command_palette_starts_a_session(make_app, db):
         await wait_until(pilot, lambda: app.db is not None)
         await pilot.press("ctrl+p")
         await pilot.press(*"start session")
-        await pilot.pause(0.5)
+        await settle(pilot)
         await pilot.press("enter")
         await wait_until(pilot, lambda: _sessions(db) == [(1, "LIVE")], what="session start from the palette")
 
@@ -153,18 +154,18 @@ async def test_health_line_held_elsewhere_and_retrying(make_app, db):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.db is not None)
-        app._on_capture_status(_status("capture", "held_elsewhere", "held by box:4242", holder="box:4242",
-                                       retry_in=3.0))
-        app._on_capture_status(_status("stats", "retrying", "retrying in 12 s (attempt 2): timed out",
-                                       retry_in=12.0))
-        await pilot.pause(0.1)
+        app.post_message(StatusChanged(_status("capture", "held_elsewhere", "held by box:4242", holder="box:4242",
+                                               retry_in=3.0)))
+        app.post_message(StatusChanged(_status("stats", "retrying", "retrying in 12 s (attempt 2): timed out",
+                                               retry_in=12.0)))
+        await settle(pilot)
         text = _health(app)
         assert "capture held by box:4242" in text
         assert "stats retrying in 12 s" in text
         # The same problem reported again by the next poll is not announced again.
-        app._on_capture_status(_status("stats", "retrying", "retrying in 12 s (attempt 3): timed out",
-                                       retry_in=12.0))
-        await pilot.pause(0.1)
+        app.post_message(StatusChanged(_status("stats", "retrying", "retrying in 12 s (attempt 3): timed out",
+                                               retry_in=12.0)))
+        await settle(pilot)
         assert sum("timed out" in n for n in notices(app)) == 1
         assert sum("box:4242" in n for n in notices(app)) == 1
 
@@ -172,8 +173,8 @@ async def test_health_line_held_elsewhere_and_retrying(make_app, db):
 async def test_health_line_token_rejected(make_app, db):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        app._on_capture_status(_status("capture", "auth_failed", "the Events API rejected the token"))
-        await pilot.pause(0.1)
+        app.post_message(StatusChanged(_status("capture", "auth_failed", "the Events API rejected the token")))
+        await settle(pilot)
         assert "capture token rejected" in _health(app)
         assert "the Events API rejected the token" in notices(app)
 
@@ -187,7 +188,7 @@ async def test_unreachable_database_is_shown_and_the_app_keeps_running(make_app,
         await wait_until(pilot, lambda: "unreachable" in _health(app), timeout=15, what="unreachable")
         assert any("127.0.0.1:1/nowhere" in n for n in notices(app))
         await pilot.press("f5")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert "Not connected to the database yet." in notices(app)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -222,7 +223,7 @@ async def test_command_palette_notes_on_the_selected_feed_line(make_app, seed_ro
         await wait_until(pilot, lambda: dashboard_loaded(app), what="dashboard")
         await pilot.press("ctrl+p")
         await pilot.press(*"note on selected")
-        await pilot.pause(0.5)
+        await settle(pilot)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, NoteModal), what="note modal")
         assert app.screen.username == "alice_01"  # the newest line is selected while following
@@ -245,7 +246,7 @@ async def test_health_line_shows_live_updates_reconnecting(make_app, seed_room, 
     real_notify = app.notify
     app.notify = lambda message, **kw: (said.append(message), real_notify(message, **kw))[1]  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: dashboard_loaded(app) and app.health.live_updates[0] == "connected",
+        await wait_until(pilot, lambda: dashboard_loaded(app) and app.health.live_updates.state == "connected",
                          what="dashboard and LISTEN")
         await wait_until(pilot, lambda: "last event" in _health(app), what="health summary")
         assert "live updates" not in _health(app)

@@ -10,11 +10,12 @@ from mhc_core.config import Settings
 from mhc_core.db.models import Interaction
 from mhc_tui.screens.dashboard import DashboardScreen
 from mhc_tui.screens.note import NoteModal
+from mhc_tui.screens.person import PersonScreen
 from mhc_tui.widgets.event_feed import FeedView
 from mhc_tui.widgets.room_list import RoomList
 from mhc_tui.widgets.session_bar import SessionBar
 from mhc_tui.widgets.stats_panel import StatsPanel
-from tests.tui.conftest import NOW, dashboard_loaded, notices, wait_until
+from tests.tui.conftest import NOW, dashboard_loaded, notices, settle, wait_until
 
 
 def _notes(db):  # type: ignore[no-untyped-def]
@@ -60,7 +61,7 @@ async def test_note_escape_saves_nothing_and_empty_note_is_refused(make_app, see
         assert "A note needs some text." in notices(app)
         await pilot.press(*"never mind", "escape")
         assert isinstance(app.screen, DashboardScreen)
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert _notes(db) == []
 
 
@@ -73,12 +74,8 @@ async def test_enter_opens_the_person_from_the_feed(make_app, seed_room):
         app.open_person = lambda person_id: (opened.append(person_id), real_open(person_id))  # type: ignore[method-assign]
         await _select_feed_line(pilot, app, "carol_x")
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert opened == [seed_room.person_ids["carol_x"]]
-        try:
-            from mhc_tui.screens.person import PersonScreen
-        except ModuleNotFoundError:  # the person screen is built separately
-            return
         assert isinstance(app.screen, PersonScreen)
         assert app.screen.person_id == seed_room.person_ids["carol_x"]
         await pilot.press("escape")

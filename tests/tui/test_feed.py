@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from mhc_core.capture.notify import CHANNEL_EVENTS, notify
 from mhc_core.db.models import Interaction, InteractionSource
+from mhc_core.db.notify import CHANNEL_EVENTS, notify
 from mhc_core.services import feed, interactions, persons
 from mhc_core.services.feed import FeedItem
 from mhc_tui.screens.dashboard import DashboardScreen
 from mhc_tui.widgets.event_feed import FILTER_TYPES, INITIAL_EVENTS, FeedView, format_item
 from mhc_tui.widgets.room_list import RoomList
-from tests.tui.conftest import NOW, dashboard_loaded, wait_until
+from tests.tui.conftest import NOW, dashboard_loaded, settle, wait_until
 
 
 def _item(i: int, kind: str = "CHAT_MESSAGE", tokens: int | None = None) -> FeedItem:
@@ -254,7 +254,7 @@ async def test_a_filter_loads_older_events_of_its_types_from_the_database(make_a
         await pilot.press("1")
         assert view.visible_count == INITIAL_EVENTS + 2
         assert [i.type for i in view.visible_items()[-2:]] == ["TIP_EVENT", "CHAT_MESSAGE"]
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert view.visible_count == INITIAL_EVENTS + 2  # nothing loaded late into "all"
 
 

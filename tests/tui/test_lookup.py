@@ -27,12 +27,16 @@ async def open_lookup(app, pilot: Pilot) -> LookupScreen:  # type: ignore[no-unt
     return app.screen
 
 
+def status(screen: LookupScreen) -> str:
+    return text_of(screen, "#lookup-status")
+
+
 async def look_up(pilot: Pilot, screen: LookupScreen, *, name: str = "", paste: str = "") -> None:
+    """Type, run the lookup, and wait until it has run (its worker is done; the status line says how it went)."""
     screen.query_one("#lookup-name", Input).value = name
     screen.query_one("#lookup-paste", TextArea).text = paste
-    screen._shown = None
     await pilot.press("ctrl+j")
-    await wait_for(pilot, lambda: screen._shown is not None or "-error" in screen.query_one("#lookup-status").classes)
+    await wait_for(pilot, lambda: not status(screen).startswith("Looking up"), what="the lookup")
 
 
 async def test_lookup_without_statbate_shows_identity_and_stores_person(make_app, db):
@@ -44,7 +48,7 @@ async def test_lookup_without_statbate_shows_identity_and_stores_person(make_app
         await pilot.press(*"new_person_7")
         screen.query_one("#lookup-role", Select).value = "VIEWER"
         await pilot.press("ctrl+j")
-        await wait_for(pilot, lambda: screen._shown is not None)
+        await wait_for(pilot, lambda: status(screen).startswith("Found new_person_7."))
         identity = text_of(screen, "#summary-identity")
         assert "new_person_7" in identity and "VIEWER" in identity
         assert screen.query_one(PersonPicker).display is False
@@ -65,11 +69,12 @@ async def test_paste_with_several_names_gives_a_list_to_pick_from(make_app, db):
         assert "bob_2" in text_of(screen, "#summary-identity")
         picker.focus()
         await pilot.press("down")
-        await wait_for(pilot, lambda: screen._shown is not None and screen._shown.username == "carol_3")
+        await wait_for(pilot, lambda: "carol_3" in text_of(screen, "#summary-identity"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PersonScreen))
-        assert app.screen.person_id == screen._shown.id
+        opened = app.screen.person_id
     with db.session() as s:
+        assert opened == s.scalar(select(Person.id).where(Person.username == "carol_3"))
         names = set(s.scalars(select(Person.username)))
         assert {"bob_2", "carol_3", "dave_4"} <= names
         paste = s.scalar(select(Interaction).where(Interaction.type == "PROFILE_PASTE"))
@@ -154,12 +159,12 @@ async def test_username_completes_from_known_names_and_aliases(make_app, seed_ro
         name = screen.query_one("#lookup-name", Input)
         name.focus()
         await pilot.press(*"ali")
-        await wait_for(pilot, lambda: name._suggestion == "alice_01")
+        await wait_for(pilot, lambda: shown_in(name) == "alice_01")  # the rest greyed after what is typed
         await pilot.press("right")  # accepts the suggestion
         assert name.value == "alice_01"
         name.value = ""
         await pilot.press(*"frank_n")  # a past name still completes
-        await wait_for(pilot, lambda: name._suggestion == "frank_new")
+        await wait_for(pilot, lambda: shown_in(name) == "frank_new")
 
 
 async def test_statbate_unreachable_is_a_plain_error(make_app, settings, fake_apis_factory):
@@ -172,6 +177,11 @@ async def test_statbate_unreachable_is_a_plain_error(make_app, settings, fake_ap
         screen = await open_lookup(app, pilot)
         await look_up(pilot, screen, name="alice_01")
         assert "Statbate unreachable: connection refused" in text_of(screen, "#summary-errors")
+
+
+def shown_in(field: Input) -> str:
+    """What the field shows on its line: the value and, while it has focus, the suggested rest."""
+    return field.render_line(0).text.strip()
 
 
 KEY_NAMES = {" ": "space", ":": "colon"}

@@ -23,7 +23,7 @@ from mhc_tui.screens.session_detail import SessionDetailScreen
 from mhc_tui.widgets.event_feed import FeedView
 from mhc_tui.widgets.session_transcript import SessionTranscript
 from tests.fakes import make_event
-from tests.tui.conftest import NOW, dashboard_loaded, wait_until
+from tests.tui.conftest import NOW, dashboard_loaded, settle, wait_until
 
 TITLE_HACK = "\x1b]0;TITLEHACK\x07"
 CLEAR = "\x1b[2J"
@@ -74,7 +74,7 @@ async def test_a_hostile_chat_line_from_the_room_shows_as_escapes_on_its_own_row
         await wait_until(pilot, lambda: dashboard_loaded(app), what="dashboard")
         view = app.screen.query_one(FeedView)
         await wait_until(pilot, lambda: view.visible_count == 5, timeout=20, what="the five events captured")
-        await pilot.pause(0.2)
+        await settle(pilot)
         width = view.scrollable_content_region.width
         rows = [view.render_line(y) for y in range(view.scrollable_content_region.height)]
         texts = [row.text for row in rows]
@@ -114,14 +114,14 @@ async def test_the_person_screen_shows_outside_text_literally_in_every_tab(make_
         app.open_person(viewer_id)
         await wait_until(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.person is not None)
         screen = app.screen
-        await pilot.pause(0.3)
+        await settle(pilot)
         summary = str(screen.query_one("#summary-memory", Static).render())
         assert f"note {MARKUP}" in summary  # the note (his own text, controls refused): markup literal
         assert "city=Lis\\x1b]0;TITLEHACK\\x07bon" in summary
         assert "never\\x1b[2J" in str(screen.query_one("#summary-stats", Static).render())
         for tab in TABS:
             screen.query_one(TabbedContent).active = tab
-            await pilot.pause(0.3)
+            await settle(pilot)
             assert_no_control_reaches_the_terminal(screen)
         cells = [str(cell) for row in range(screen.query_one("#interactions-table", DataTable).row_count)
                  for cell in screen.query_one("#interactions-table", DataTable).get_row_at(row)]
@@ -148,7 +148,7 @@ async def test_a_session_transcript_shows_outside_text_literally(make_app, db):
         what = [str(transcript.get_row_at(row)[3]) for row in range(3)]
         assert what[0] == SHOWN and what[2] == f"5 tokens — {MARKUP}"
         assert longest_combining_run(what[1]) <= 2
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert_no_control_reaches_the_terminal(app.screen)
 
 
@@ -179,7 +179,7 @@ async def test_lookup_shows_statbate_fields_and_pasted_text_literally(make_app, 
         await pilot.press("ctrl+j")
         await wait_until(pilot, lambda: "Found" in str(screen.query_one("#lookup-status", Static).render()),
                          timeout=15, what="the lookup")
-        await pilot.pause(0.3)
+        await settle(pilot)
         stats = str(screen.query_one("#summary-stats", Static).render())
         assert f"first message date \\x1b]0;TITLEHACK\\x07{MARKUP}" in stats
         assert_no_control_reaches_the_terminal(screen)
@@ -189,7 +189,7 @@ async def test_a_notification_echoing_outside_text_is_literal(make_app, db):
     app = make_app()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         app.notify(f"bad: [bold red]loud[/]{TITLE_HACK}", severity="warning")
-        await pilot.pause(0.3)
+        await settle(pilot)
         shown = "\n".join(row for rows in rendered(app.screen).values() for row in rows)
         assert "bad: [bold red]loud[/]\\x1b]0;TITLEHACK\\x07" in shown  # literal: not bold, no title set
         assert_no_control_reaches_the_terminal(app.screen)

@@ -1,12 +1,12 @@
-"""Sessions list -> session detail -> transcript in order; in-place refresh on DataChanged."""
+"""Sessions list -> session detail -> transcript in order; in-place refresh when events are committed."""
 
 from __future__ import annotations
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from mhc_core.db.notify import CHANNEL_EVENTS, notify
 from mhc_core.services import interactions
-from mhc_tui.messages import DataChanged
 from mhc_tui.screens.person import PersonScreen
 from mhc_tui.screens.session_detail import SessionDetailScreen
 from mhc_tui.screens.sessions import SessionsScreen
@@ -86,8 +86,8 @@ async def test_pm_direction_and_live_refresh(make_app, seed_room, db):
                 s, seed_room.person_ids["eve_lurker"], "TIP_EVENT", timestamp=later(-1), source="cb_events",
                 stream_session_id=seed_room.session_id, metadata={"tokens": 1000},
             )
+            notify(s, CHANNEL_EVENTS, {"broadcaster": "hudson_cage", "count": 2})  # as capture does
         keys_before = list(table.rows)
-        screen.post_message(DataChanged("mhc_events", {}))
         await wait_for(pilot, lambda: row(table, 0)[4] == "1,625")
         assert list(table.rows) == keys_before  # updated in place, not rebuilt
         assert row(table, 0)[8] == "eve_lurker (1,000)"
@@ -108,7 +108,7 @@ async def test_pm_direction_and_live_refresh(make_app, seed_room, db):
                     s, seed_room.person_ids["frank_new"], "CHAT_MESSAGE", content=text, timestamp=later(minutes),
                     source="cb_events", stream_session_id=seed_room.session_id,
                 )
-        app.screen.post_message(DataChanged("mhc_events", {}))
+            notify(s, CHANNEL_EVENTS, {"broadcaster": "hudson_cage", "count": 2})
         await wait_for(pilot, lambda: transcript.row_count == 12)
         assert [row(transcript, i)[3] for i in range(7, 12)] == [
             "late line", "see you friday", "1,000 tokens", "brb", "newest line"]

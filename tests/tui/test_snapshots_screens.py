@@ -20,8 +20,8 @@ SIZE = (120, 40)
 
 
 async def settle(pilot: Pilot) -> None:
-    """Let the last worker results and the health line's first summary land, then draw."""
-    await pilot.pause(0.3)
+    """Let the last reads and the health line's first summary land, then draw."""
+    await wait_for(pilot, lambda: pilot.app.health.summary is not None, what="the health summary")
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
@@ -35,7 +35,7 @@ def test_lookup_with_a_result(make_app, seed_room, snap_compare):
         screen = app.screen
         screen.query_one("#lookup-name", Input).value = "alice_01"
         await pilot.press("ctrl+j")
-        await wait_for(pilot, lambda: screen._shown is not None)
+        await wait_for(pilot, lambda: "Found alice_01" in str(screen.query_one("#lookup-status", Static).render()))
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)

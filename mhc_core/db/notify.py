@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -19,18 +20,26 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
-log = logging.getLogger(__name__)
+from mhc_core.channels import (  # noqa: F401 - the channels, importable from here as before
+    ALL_CHANNELS,
+    CHANNEL_EVENTS,
+    CHANNEL_PERSONS,
+    CHANNEL_SESSIONS,
+    CHANNEL_STATS,
+)
+from mhc_core.formats import error_reason
 
-CHANNEL_EVENTS = "mhc_events"
-CHANNEL_STATS = "mhc_stats"
-CHANNEL_SESSIONS = "mhc_sessions"
-CHANNEL_PERSONS = "mhc_persons"
-ALL_CHANNELS = (CHANNEL_EVENTS, CHANNEL_STATS, CHANNEL_SESSIONS, CHANNEL_PERSONS)
+log = logging.getLogger(__name__)
 
 
 def notify(session: Session, channel: str, payload: dict[str, Any] | None = None) -> None:
     """Queue a notification; Postgres delivers it at commit (and drops it on rollback)."""
     session.execute(text("SELECT pg_notify(:c, :p)"), {"c": channel, "p": json.dumps(payload or {})})
+
+
+def person_changed(session: Session, person_id: uuid.UUID, what: str, row_id: int | None = None) -> None:
+    """Announce on mhc_persons that `what` (one of PERSON_CHANGES) changed about a person."""
+    notify(session, CHANNEL_PERSONS, {"person_id": str(person_id), "what": what, "id": row_id})
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ async def listen(
                         continue
                     yield Notification(note.channel, payload if isinstance(payload, dict) else {})
         except psycopg.OperationalError as exc:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            reason = error_reason(exc)
             log.warning("notification connection lost (%s); reconnecting in %.0f s", reason, retry_seconds)
             if on_disconnect is not None:
                 on_disconnect(reason)

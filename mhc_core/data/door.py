@@ -1,0 +1,273 @@
+"""`Data`: every read and write the `mhc` command and the console do, each one unit of work.
+
+Each method opens its own session, runs the services in it, builds frozen views before the session
+closes and returns only those (never an ORM object). Writes commit when the method returns. Methods
+block on the database (and, for a lookup with Statbate, the network): the console calls them from
+worker threads. Refusals are the services' own exceptions (see `mhc_core.data.errors`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime
+
+from mhc_core.config import Settings
+from mhc_core.data import build
+from mhc_core.data.errors import Gone
+from mhc_core.data.views import (
+    AttributeView,
+    DashboardView,
+    FeedPage,
+    HudsonView,
+    InteractionsPage,
+    LiveSummary,
+    LookupProblem,
+    LookupResult,
+    NoteView,
+    PersonRef,
+    PersonView,
+    RoomView,
+    SessionDetail,
+    SessionsPage,
+    SessionView,
+    TimelineView,
+)
+from mhc_core.db import Database
+from mhc_core.services import (
+    attributes,
+    feed,
+    interactions,
+    notes,
+    persons,
+    sessions,
+    statbate_lookup,
+    watchlists,
+)
+
+# Feed events read per query when catching up; a long absence is read in several.
+FEED_BATCH = 2_000
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Data:
+    """The door to the data of one broadcaster (`settings.broadcaster`), on one database.
+
+    `clock` gives "now" for everything written (notes, session starts and ends, lookups) and for the
+    running figures of a LIVE session.
+    """
+
+    def __init__(self, db: Database, settings: Settings, *, clock: Callable[[], datetime] = _now) -> None:
+        self._db = db
+        self._settings = settings
+        self._clock = clock
+
+    @property
+    def broadcaster(self) -> str:
+        return self._settings.broadcaster
+
+    # -- persons -----------------------------------------------------------------------------------
+
+    def person(self, who: uuid.UUID | str, *, recent: int = 20, notes: int = 200, room: bool = True) -> PersonView | None:
+        """A person by id, or by any name they have had (InvalidUsername if `who` is not a name).
+
+        With their `recent` newest interactions, `notes` newest notes, and their room figures if `room`.
+        """
+        with self._db.session() as s:
+            found = persons.get_person(s, who) if isinstance(who, uuid.UUID) else persons.find_person(s, who)
+            return None if found is None else build.person(s, found, recent=recent, notes=notes, room=room)
+
+    def interactions(
+        self,
+        person_id: uuid.UUID,
+        *,
+        types: Collection[str] | None = None,
+        sources: Collection[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> InteractionsPage:
+        """A page of a person's interactions, newest first, filtered by type, source and [since, until)."""
+        with self._db.session() as s:
+            found = persons.get_person(s, person_id)
+            if found is None:
+                return InteractionsPage((), 0, offset, limit)
+            page = interactions.by_person(s, person_id, types=list(types) if types else None,
+                                          sources=list(sources) if sources else None, since=since, until=until,
+                                          limit=limit, offset=offset)
+            return build.interactions_page(page, found.username)
+
+    def stats_timeline(self, person_id: uuid.UUID, source: str | None = None, *, limit: int = 200) -> TimelineView:
+        """A person's snapshots of `source` (None: the first source that has any), oldest first."""
+        with self._db.session() as s:
+            return build.timeline(s, person_id, source, limit=limit)
+
+    def known_usernames(self, prefix: str, *, limit: int = 20) -> tuple[str, ...]:
+        """Current names and aliases starting with `prefix`, in name order, for completion."""
+        with self._db.session() as s:
+            return tuple(persons.known_usernames(s, prefix, limit=limit))
+
+    def lookup(
+        self,
+        username: str | None = None,
+        *,
+        paste: str | None = None,
+        role: str | None = None,
+        statbate: bool = False,
+        room: bool = True,
+        recent: int = 20,
+    ) -> LookupResult:
+        """Resolve (or create) the named person, or everyone named in `paste`, and keep the paste.
+
+        With `statbate`, Statbate is asked first (its failures are `problems`, the local part always
+        happens). NothingToLookUp, InvalidUsername, NotText or PasteTooLarge before anything is written.
+        The person is read back as `person(..., recent=recent, room=room)` would.
+        """
+        outcome = asyncio.run(statbate_lookup.lookup(
+            self._db, self._settings, username=username, paste=paste, role=role, include_statbate=statbate,
+            at=self._clock(),
+        ))
+        with self._db.session() as s:
+            primary = persons.get_person(s, outcome.person_id)
+            if primary is None:
+                raise Gone("that person is no longer in the database")
+            names = persons.usernames(s, outcome.person_ids)
+            view = build.person(s, primary, recent=recent, notes=200, room=room)
+        return LookupResult(
+            person=view,
+            people=tuple(PersonRef(pid, names[pid]) for pid in outcome.person_ids if pid in names),
+            extracted_usernames=tuple(outcome.extracted_usernames),
+            problems=tuple(LookupProblem(e["source"], e["message"]) for e in outcome.errors),
+            statbate={name: dict(states) for name, states in outcome.statbate.items()},
+        )
+
+    def add_note(self, who: uuid.UUID | str, text: str) -> NoteView:
+        """A note on a person: by id (Gone if not there), or by name (found, or created if new).
+
+        Linked to the LIVE session if there is one. NotText or EmptyNote when it cannot be a note.
+        """
+        with self._db.session() as s:
+            if isinstance(who, uuid.UUID):
+                found = persons.get_person(s, who)
+                if found is None:
+                    raise Gone("that person is no longer in the database")
+            else:
+                found = persons.find_or_create(s, who)
+            row = notes.add_note(s, found, text, broadcaster=self.broadcaster, at=self._clock())
+            return build.note(row, found.username)
+
+    def save_attribute(
+        self,
+        person_id: uuid.UUID,
+        key: str,
+        value: str,
+        *,
+        confidence: str = "medium",
+        evidence_type: str | None = None,
+        evidence_id: str | None = None,
+        replaces: int | None = None,
+    ) -> AttributeView:
+        """Add an attribute (a tag is key "tag"), or update confidence and evidence of the same key and
+        value; `replaces` is removed in the same transaction (an edit that renamed key or value)."""
+        with self._db.session() as s:
+            if replaces is not None:
+                attributes.remove(s, replaces)
+            return build.attribute(attributes.set_attribute(
+                s, person_id, key, value, confidence=confidence, evidence_type=evidence_type,
+                evidence_id=evidence_id,
+            ))
+
+    def remove_attribute(self, attribute_id: int) -> None:
+        with self._db.session() as s:
+            attributes.remove(s, attribute_id)
+
+    def set_list_member(self, person_id: uuid.UUID, watchlist_id: int, member: bool) -> None:
+        """Put a person on a watchlist or take them off; on the Excluded list this is exclusion itself."""
+        with self._db.session() as s:
+            found = persons.get_person(s, person_id)
+            watchlist = watchlists.get(s, watchlist_id)
+            if found is None or watchlist is None:
+                raise Gone("the person or the list is no longer in the database")
+            watchlists.set_member(s, watchlist, found, member)
+
+    # -- stream sessions ---------------------------------------------------------------------------
+
+    def current_session(self) -> SessionView | None:
+        """The LIVE session, if there is one."""
+        with self._db.session() as s:
+            live = sessions.current(s, self.broadcaster)
+            return build.sessions_with_stats(s, [live], now=self._clock())[0] if live else None
+
+    def sessions(self, limit: int = 20, *, offset: int = 0, top: int = 5) -> SessionsPage:
+        """The broadcaster's sessions, newest first, each with its `top` tippers."""
+        with self._db.session() as s:
+            listed = sessions.list_sessions(s, self.broadcaster, limit=limit, offset=offset)
+            return SessionsPage(tuple(build.sessions_with_stats(s, listed, now=self._clock(), top=top)),
+                                offset, limit)
+
+    def session(self, session_id: int, *, top: int = 5, types: Collection[str] | None = None) -> SessionDetail | None:
+        """One of the broadcaster's sessions with its interactions in time order (only `types`, if given)."""
+        with self._db.session() as s:
+            found = sessions.get(s, session_id)
+            if found is None or found.broadcaster != self.broadcaster:
+                return None
+            return build.session_detail(s, found, now=self._clock(), top=top, types=types)
+
+    def start_session(self) -> SessionView:
+        """Start a session now (SessionAlreadyLive if one is LIVE)."""
+        with self._db.session() as s:
+            started = sessions.start(s, self.broadcaster, at=self._clock())
+            return build.sessions_with_stats(s, [started], now=self._clock())[0]
+
+    def end_session(self) -> SessionView:
+        """End the LIVE session now (NoLiveSession if there is none)."""
+        with self._db.session() as s:
+            ended = sessions.end(s, self.broadcaster, at=self._clock())
+            return build.sessions_with_stats(s, [ended], now=self._clock())[0]
+
+    # -- the room, the feed, the dashboard -----------------------------------------------------------
+
+    def dashboard(self, *, recent: int = 5) -> DashboardView:
+        """The LIVE session, the `recent` latest sessions, the latest Chaturbate stats and who is here."""
+        with self._db.session() as s:
+            return build.dashboard(s, self.broadcaster, now=self._clock(), recent=recent)
+
+    def room(self) -> RoomView:
+        with self._db.session() as s:
+            return build.room(s, self.broadcaster, sessions.current(s, self.broadcaster))
+
+    def feed_page(
+        self, types: Collection[str] | None = None, *, after_id: int | None = None, limit: int = 500
+    ) -> FeedPage:
+        """Feed events of `types` (None: all), oldest first: the newest `limit`, or with `after_id`, those
+        committed after it, at most `limit` (read in batches; the rest on the next call)."""
+        kinds = sorted(types) if types else None
+        with self._db.session() as s:
+            if after_id is None:
+                found = feed.latest_events(s, limit=limit, types=kinds)
+            else:
+                found, cursor = [], after_id
+                while len(found) < limit:
+                    batch = feed.events_after(s, cursor, limit=FEED_BATCH, types=kinds)
+                    found.extend(batch)
+                    if len(batch) < FEED_BATCH:
+                        break
+                    cursor = batch[-1].id
+                found = found[-limit:]
+            return FeedPage(tuple(build.feed_item(item) for item in found),
+                            frozenset(types) if types else None, after_id)
+
+    def live_summary(self) -> LiveSummary:
+        """The LIVE session's id, start and tokens, and when the last event arrived (the health line)."""
+        with self._db.session() as s:
+            return build.live_summary(s, self.broadcaster, now=self._clock())
+
+    def hudson(self, *, recent: int = 20) -> HudsonView:
+        """The broadcaster's own view: latest stats, current and recent sessions, `recent` interactions."""
+        with self._db.session() as s:
+            return build.hudson(s, self.broadcaster, now=self._clock(), recent=recent)
