@@ -415,7 +415,7 @@ class MHCApp(App[int]):
         if self._last_error is not None and self._last_error[0] == message and now - self._last_error[1] < 30:
             return  # the same failure again (e.g. a panel retrying): said already
         self._last_error = (message, now)
-        self.notify(message, severity=severity, timeout=8)  # type: ignore[arg-type]
+        self.notify(message, severity=severity, timeout=8)
 
     async def action_quit(self) -> None:
         # Let capture finish its batch, save the cursor and release the lock before the loop goes.

@@ -1,4 +1,4 @@
-"""The console's way to the data door: the App's `Data`, typed, from any screen or widget.
+"""The console's way to the App and its data door (`Data`), typed, from any screen or widget.
 
 The App holds the door once the database is connected (`MHCApp.data`); before that a read has
 nothing to go through, so callers check `data_ready` first or let `DatabaseNotReady` be reported.
@@ -20,6 +20,11 @@ NOT_READY = "Not connected to the database yet."
 class DatabaseNotReady(RuntimeError):
     def __init__(self) -> None:
         super().__init__(NOT_READY)
+
+
+def console_of(node: DOMNode) -> MHCApp:
+    """The console App a screen or widget belongs to, typed (Textual types `node.app` as any App)."""
+    return cast("MHCApp", node.app)
 
 
 def data_ready(node: DOMNode) -> bool:

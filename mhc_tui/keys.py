@@ -94,8 +94,9 @@ def _in_force(owner: type[DOMNode]) -> list[tuple[str, Binding]]:
 
 def palette_binding() -> Binding:
     """The command palette's key, which Textual binds on the App itself."""
-    app = load(APP)
-    return Binding(app.COMMAND_PALETTE_BINDING, "command_palette", "Command palette",  # type: ignore[attr-defined]
+    from textual.app import App
+
+    return Binding(App.COMMAND_PALETTE_BINDING, "command_palette", "Command palette",
                    tooltip="command palette: every action by name, and the theme")
 
 
@@ -184,8 +185,9 @@ def rows(place: Place, keymap: Mapping[str, str]) -> list[Row]:
         bindings = [*declared(load(APP)), palette_binding()]
     else:
         bindings = [b for path in place.owners for b in declared(load(path))]
-    seen: set[str] = set()  # one id on several widgets of a place is one key (the first one says it)
-    bindings = [b for b in bindings if not b.id or not (b.id in seen or seen.add(b.id))]  # type: ignore[func-returns-value]
+    # One id on several widgets of a place is one key (the first one says it).
+    first = {b.id: b for b in reversed(bindings) if b.id}
+    bindings = [b for b in bindings if not b.id or first[b.id] is b]
     index = 0
     while index < len(bindings):
         binding = bindings[index]

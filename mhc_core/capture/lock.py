@@ -16,6 +16,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+import psycopg
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -135,7 +136,8 @@ class CaptureLock:
     def _backend_pid(conn: Connection) -> int | None:
         if conn.invalidated or conn.closed:
             return None
-        return conn.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        raw = conn.connection.dbapi_connection
+        return raw.info.backend_pid if isinstance(raw, psycopg.Connection) else None
 
     def connection(self) -> Connection:
         """The lock connection, for a write; LockLost if it is gone or is no longer the locking backend."""

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_SESSIONS, CHANNEL_STATS
-from mhc_tui.data_access import data_of
+from mhc_tui.data_access import console_of, data_of
 from mhc_tui.live import Changes, LiveRead, Payload
 from mhc_tui.screens.note import NoteModal
 from mhc_tui.widgets.event_feed import NOTHING_SELECTED, EventFeed, FeedView
@@ -53,7 +53,7 @@ class DashboardScreen(Screen):
                                     })
 
     def compose(self) -> ComposeResult:
-        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        tz = console_of(self).settings.tz
         yield Header(show_clock=False, icon="◆")
         with Horizontal(id="dash-top"):
             yield SessionBar(tz=tz, id="session-bar")
@@ -90,11 +90,11 @@ class DashboardScreen(Screen):
         return data_of(self).dashboard(recent=RECENT_SESSIONS)
 
     def _show(self, data: DashboardView) -> None:
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = console_of(self).clock()
         self._loaded = True
         with self.app.batch_update():
             self.query_one(SessionBar).show(data.live, data.recent)
-            configured = self.app.settings.stats_token is not None  # type: ignore[attr-defined]
+            configured = console_of(self).settings.stats_token is not None
             self.query_one(StatsPanel).show(data.reading, data.since_session, data.live is not None, now,
                                             configured=configured)
             self.query_one(RoomList).show(data.room.entries)
@@ -113,7 +113,7 @@ class DashboardScreen(Screen):
             return
         person_id, username = person
         if action == "open":
-            self.app.open_person(person_id)  # type: ignore[attr-defined]
+            console_of(self).open_person(person_id)
         else:
             self.app.push_screen(NoteModal(person_id, username))
 

@@ -20,7 +20,7 @@ from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_PERSONS, CHANNEL_STATS
 from mhc_core.data.errors import InvalidUsername, NothingToLookUp
 from mhc_core.kinds import Role
 from mhc_tui.background import run_in_thread
-from mhc_tui.data_access import data_of, data_ready
+from mhc_tui.data_access import console_of, data_of, data_ready
 from mhc_tui.live import Changes, LiveRead, about
 from mhc_tui.messages import WorkFailed
 from mhc_tui.widgets import display_format as fmt
@@ -121,7 +121,7 @@ class LookupScreen(Screen[None]):
                 yield SafeTextArea(id="lookup-paste", soft_wrap=True)
                 with Horizontal(classes="lookup-switch"):
                     yield Switch(
-                        value=self.app.settings.statbate_token is not None,  # type: ignore[attr-defined]
+                        value=console_of(self).settings.statbate_token is not None,
                         id="lookup-statbate",
                     )
                     yield Label("Include Statbate")
@@ -184,7 +184,7 @@ class LookupScreen(Screen[None]):
 
     def action_open_person(self) -> None:
         if self._shown is not None:
-            self.app.open_person(self._shown.id)  # type: ignore[attr-defined]
+            console_of(self).open_person(self._shown.id)
 
     def action_note(self) -> None:
         if self._shown is None:
@@ -260,7 +260,7 @@ class LookupScreen(Screen[None]):
 
     @on(PersonPicker.Chosen)
     def _choose(self, message: PersonPicker.Chosen) -> None:
-        self.app.open_person(message.person_id)  # type: ignore[attr-defined]
+        console_of(self).open_person(message.person_id)
 
     def _present(self, person: PersonView) -> None:
         self._shown = person

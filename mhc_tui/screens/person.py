@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Label, TabbedContent, Tab
 from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_PERSONS, CHANNEL_STATS, NOTE
 from mhc_core.data.views import NoteView, PersonView
 from mhc_core.kinds import InteractionType
-from mhc_tui.data_access import data_of
+from mhc_tui.data_access import console_of, data_of
 from mhc_tui.live import Changes, LiveRead, about
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.attributes_editor import AttributesEditor
@@ -131,7 +131,7 @@ class PersonScreen(Screen[None]):
 
     def _show_notes(self, person: PersonView) -> None:
         """New notes are added (newest first), gone ones removed; existing rows are left alone."""
-        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        tz = console_of(self).settings.tz
         table = self.query_one("#notes-table", DataTable)
         wanted = {note.id for note in person.notes}
         for gone in self._notes - wanted:

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Static
 
 from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_SESSIONS
 from mhc_core.kinds import InteractionType
-from mhc_tui.data_access import data_of
+from mhc_tui.data_access import console_of, data_of
 from mhc_tui.live import Changes, LiveRead, about
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.session_transcript import TRANSCRIPT_TYPES, SessionTranscript
@@ -75,7 +75,7 @@ class SessionDetailScreen(Screen[None]):
 
     @on(SessionTranscript.PersonChosen)
     def _open(self, message: SessionTranscript.PersonChosen) -> None:
-        self.app.open_person(message.person_id)  # type: ignore[attr-defined]
+        console_of(self).open_person(message.person_id)
 
     def _read(self, _changes: Changes) -> SessionDetail | None:
         return data_of(self).session(self.session_id, top=TOP_TIPPERS,
@@ -86,7 +86,7 @@ class SessionDetailScreen(Screen[None]):
         if detail is None:
             summary.update(Content(f"There is no session {self.session_id} in the database."))
             return
-        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        tz = console_of(self).settings.tz
         s = detail.session
         live = self._live = s.live
         status = "[b $success]LIVE[/]" if live else s.status

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
 from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_SESSIONS
-from mhc_tui.data_access import data_of, data_ready
+from mhc_tui.data_access import console_of, data_of, data_ready
 from mhc_tui.keys import key_for
 from mhc_tui.live import Changes, LiveRead, Payload
 from mhc_tui.widgets import display_format as fmt
@@ -76,13 +76,13 @@ class SessionsScreen(Screen[None]):
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             if key is not None:
-                self.app.open_session(int(key))  # type: ignore[attr-defined]
+                console_of(self).open_session(int(key))
 
     @on(DataTable.RowSelected, "#sessions-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value is not None:
-            self.app.open_session(int(event.row_key.value))  # type: ignore[attr-defined]
+            console_of(self).open_session(int(event.row_key.value))
 
     # -- following the database ------------------------------------------------------------------
 
@@ -105,7 +105,7 @@ class SessionsScreen(Screen[None]):
         return SessionRows(data.sessions(SHOWN, top=1).sessions, complete=True)
 
     def _show(self, found: SessionRows) -> None:
-        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        tz = console_of(self).settings.tz
         table = self.query_one(DataTable)
         read = {row.id: row for row in found.rows}
         wanted = read if found.complete else self._rows | read
@@ -140,7 +140,7 @@ class SessionsScreen(Screen[None]):
         )
 
     def _tick_live(self) -> None:
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = console_of(self).clock()
         table = self.query_one(DataTable)
         for row in self._rows.values():
             if row.live:

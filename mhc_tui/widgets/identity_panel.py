@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Static
 
+from mhc_tui.data_access import console_of
 from mhc_tui.widgets import display_format as fmt
 
 if TYPE_CHECKING:
@@ -16,8 +17,8 @@ class IdentityPanel(Static):
     """Renders a person's identity; empty until `show()` is called."""
 
     def show(self, person: PersonView) -> None:
-        tz = self.app.settings.tz  # type: ignore[attr-defined]
-        now = self.app.clock()  # type: ignore[attr-defined]
+        tz = console_of(self).settings.tz
+        now = console_of(self).clock()
         old = [a for a in person.aliases if a.username != person.username]
         aliases = ", ".join(
             f"{fmt.outside(a.username)} (until {fmt.when(a.valid_to, tz)})" if a.valid_to else fmt.outside(a.username)

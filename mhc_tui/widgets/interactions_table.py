@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Input, Label, Select
 from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_PERSONS
 from mhc_core.data.views import InteractionsPage, InteractionView
 from mhc_core.kinds import InteractionSource, InteractionType
-from mhc_tui.data_access import data_of
+from mhc_tui.data_access import console_of, data_of
 from mhc_tui.live import Changes, LiveRead, about
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.safe_fields import SafeInput
@@ -94,7 +94,7 @@ class InteractionsTable(Vertical):
     @on(Input.Submitted)
     def _filters_changed(self, event: Message) -> None:
         event.stop()
-        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        tz = console_of(self).settings.tz
         label = self.query_one("#interactions-page", Label)
         try:
             since = parse_day(self.query_one("#filter-since", Input).value)
@@ -129,7 +129,7 @@ class InteractionsTable(Vertical):
         if (filters, page.offset) != (self.filters, self.page_offset):
             return  # other filters or another page were chosen meanwhile; that read is due
         self.page_total = page.total
-        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        tz = console_of(self).settings.tz
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         with self.app.batch_update():

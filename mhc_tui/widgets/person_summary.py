@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from mhc_tui.data_access import console_of
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.identity_panel import IdentityPanel
 
@@ -24,8 +25,8 @@ IDENTIFIERS = frozenset({"name", "did", "rid"})  # shown with the identity, not 
 class PersonSummary(VerticalScroll, can_focus=True):
     """Sections are separate widgets so each can be styled (and found in tests) on its own."""
 
-    def __init__(self, *, show_identity: bool = True, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, show_identity: bool = True, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self._show_identity = show_identity
 
     def compose(self) -> ComposeResult:
@@ -53,8 +54,8 @@ class PersonSummary(VerticalScroll, can_focus=True):
     def _stats(self, readings: Sequence[ReadingView]) -> Content:
         if not readings:
             return Content.from_markup("[$text-muted]no stats stored yet[/]")
-        tz = self.app.settings.tz  # type: ignore[attr-defined]
-        now = self.app.clock()  # type: ignore[attr-defined]
+        tz = console_of(self).settings.tz
+        now = console_of(self).clock()
         blocks = []
         for reading in readings:
             label = fmt.SOURCE_LABELS.get(reading.source, reading.source)
@@ -77,8 +78,8 @@ class PersonSummary(VerticalScroll, can_focus=True):
         signals = person.room
         if signals is None or not signals.any:
             return "[$text-muted]never seen in my room[/]"
-        tz = self.app.settings.tz  # type: ignore[attr-defined]
-        now = self.app.clock()  # type: ignore[attr-defined]
+        tz = console_of(self).settings.tz
+        now = console_of(self).clock()
         return (
             f"tips {fmt.number(signals.tip_tokens)} tokens in {signals.tips} tips   "
             f"messages {signals.chat_messages} chat, {signals.private_messages} private\n"
@@ -87,7 +88,7 @@ class PersonSummary(VerticalScroll, can_focus=True):
         )
 
     def _memory(self, person: PersonView) -> Content:
-        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        tz = console_of(self).settings.tz
         tags = ", ".join(f"{fmt.outside(a.key)}={fmt.outside(a.value)} ({a.confidence})" for a in person.attributes)
         lines = [Content(f"lists: {fmt.outside(', '.join(person.list_names)) or 'none'}"),
                  Content(f"tags: {tags or 'none'}")]

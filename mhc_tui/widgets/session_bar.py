@@ -9,6 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from mhc_tui.data_access import console_of
 from mhc_tui.keys import key_for
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.panel import Panel
@@ -41,7 +42,7 @@ class SessionBar(Panel):
         """Redraw from what is held (the running time moves with the app clock; no I/O)."""
         if not self._loaded:
             return
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = console_of(self).clock()
         self._set(Group(self._current(now), Text(""), self._history(now)))
 
     def restyle(self) -> None:

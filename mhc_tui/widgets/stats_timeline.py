@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Label, Select, Sparkline
 from mhc_core.channels import CHANNEL_STATS
 from mhc_core.data.views import ReadingView, TimelineView
 from mhc_core.kinds import SnapshotSource
-from mhc_tui.data_access import data_of
+from mhc_tui.data_access import console_of, data_of
 from mhc_tui.live import Changes, LiveRead, about
 from mhc_tui.widgets import display_format as fmt
 
@@ -77,7 +77,7 @@ class StatsTimeline(Vertical):
         if asked != self._source:
             return  # another source was chosen meanwhile; its read is due
         source, rows = found.source, found.readings
-        tz = self.app.settings.tz  # type: ignore[attr-defined]
+        tz = console_of(self).settings.tz
         table = self.query_one(DataTable)
         table.clear(columns=True)
         caption = self.query_one("#timeline-caption", Label)

@@ -6,10 +6,12 @@ the one place that logs, de-duplicates and notifies.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from mhc_tui.data_access import DatabaseNotReady
 
 
-def describe(error: BaseException) -> tuple[str, str]:
+def describe(error: BaseException) -> tuple[str, Literal["warning", "error"]]:
     """(message, severity) for a worker failure."""
     from mhc_core.data.failures import describe as describe_failure
 
