@@ -103,7 +103,8 @@ class CaptureLock:
     def held(self) -> bool:
         return self._conn is not None
 
-    def _hi_lo(self) -> dict[str, int]:
+    def advisory_key(self) -> dict[str, int]:
+        """The lock key as pg_locks shows it: its high and low 32 bits (classid, objid)."""
         unsigned = self.key & 0xFFFFFFFFFFFFFFFF
         return {"hi": unsigned >> 32, "lo": unsigned & 0xFFFFFFFF}
 
@@ -217,14 +218,14 @@ class CaptureLock:
 
     def _holder_row(self) -> tuple[str | None, int, str | None] | None:
         with self.db.engine.connect() as conn:
-            row = conn.execute(_HOLDER_SQL, self._hi_lo()).first()
+            row = conn.execute(_HOLDER_SQL, self.advisory_key()).first()
         return None if row is None else (row[0], row[1], row[2])
 
     def end_stale_holder(self, lease_seconds: float) -> StaleHolder | None:
         """End the holder's backend if its heartbeat is older than the lease (its lock goes with it).
 
         Via the shared engine; raises SQLAlchemyError if the database refuses (e.g. another role's backend)."""
-        params = {**self._hi_lo(), "b": self.broadcaster, "lease": lease_seconds, "wait_ms": _END_WAIT_MS}
+        params = {**self.advisory_key(), "b": self.broadcaster, "lease": lease_seconds, "wait_ms": _END_WAIT_MS}
         with self.db.engine.connect() as conn:
             row = conn.execute(_END_STALE_HOLDER_SQL, params).first()
             conn.commit()

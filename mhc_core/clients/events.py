@@ -229,7 +229,7 @@ class EventsClient:
         self._http = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,
-            timeout=self._timeout_for(self.timeout),
+            timeout=self.timeout_for(self.timeout),
             headers={"Accept": "application/json"},
         )
 
@@ -308,7 +308,7 @@ class EventsClient:
         return mask(text, self._token, quote(self._token, safe=""))
 
     @staticmethod
-    def _timeout_for(hold: int) -> httpx.Timeout:
+    def timeout_for(hold: int) -> httpx.Timeout:
         # The server may hold the request `hold` seconds; give it 5 more before calling it dead.
         return httpx.Timeout(connect=10.0, read=hold + 5.0, write=10.0, pool=10.0)
 
@@ -351,7 +351,7 @@ class EventsClient:
             hold = min(int(raw_hold), 90)
         failure: str | None = None
         try:
-            response = await self._http.get(url, timeout=self._timeout_for(hold))
+            response = await self._http.get(url, timeout=self.timeout_for(hold))
         except httpx.HTTPError as exc:
             # Described outside the handler so no httpx exception (URL with token) gets chained.
             failure = describe_transport_error(exc, self._token)

@@ -128,12 +128,12 @@ async def test_two_services_one_captures_the_other_observes_then_takes_over(db, 
 async def test_a_lost_lock_connection_stops_writing_and_capture_comes_back(db, database_url, fake_apis) -> None:
     async with running(capture_settings(database_url, fake_apis), db) as run:
         await wait_until(lambda: run.state() == "connected")
-        holder_pid = scalar(db, LOCK_HOLDER_PID, **CaptureLock(db, B)._hi_lo())
+        holder_pid = scalar(db, LOCK_HOLDER_PID, **CaptureLock(db, B).advisory_key())
         assert scalar(db, "SELECT pg_terminate_backend(:p)", p=holder_pid)
         ids = fake_apis.push(*[make_event("tip", "bob", tokens=1) for _ in range(30)])
         await wait_until(lambda: cursor(db) == ids[-1], what="capture after the lock came back")
         assert "retrying" in run.states()
-        new_pid = scalar(db, LOCK_HOLDER_PID, **CaptureLock(db, B)._hi_lo())
+        new_pid = scalar(db, LOCK_HOLDER_PID, **CaptureLock(db, B).advisory_key())
         assert new_pid != holder_pid
     assert scalar(db, "SELECT count(*) FROM interactions") == 30
 

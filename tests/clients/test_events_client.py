@@ -193,8 +193,8 @@ async def test_read_timeout_is_retried(fake_apis: FakeApis, monkeypatch: pytest.
     import httpx
 
     # A tiny read timeout instead of hold+5 s keeps the test fast; the rule itself is asserted below.
-    assert EventsClient._timeout_for(30).read == 35
-    monkeypatch.setattr(EventsClient, "_timeout_for", staticmethod(lambda hold: httpx.Timeout(5.0, read=0.3)))
+    assert EventsClient.timeout_for(30).read == 35
+    monkeypatch.setattr(EventsClient, "timeout_for", staticmethod(lambda hold: httpx.Timeout(5.0, read=0.3)))
     fake_apis.add_fault("delay", delay=1.0)
     fake_apis.push(make_event("userEnter"))
     client, statuses = events_client(fake_apis, timeout=0)
