@@ -7,9 +7,12 @@ never load Textual.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mhc_core import cli
-from mhc_core.config import Settings
+
+if TYPE_CHECKING:
+    from mhc_core.config import Settings
 
 
 def run_console(settings: Settings, verbose: bool) -> int:

@@ -19,15 +19,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from sqlalchemy.exc import DBAPIError
-
-from mhc_core.config import ConfigError, Settings, load_settings
 from mhc_core.display import one_line, printable
 from mhc_core.formats import duration, error_reason, tokens, when
 from mhc_core.redact import mask
 from mhc_core.username import require_username
 
 if TYPE_CHECKING:
+    from mhc_core.config import Settings
     from mhc_core.data.door import Data
     from mhc_core.data.views import PersonView, SessionDetail, SessionView
 
@@ -45,7 +43,7 @@ NOBODY_IN_PASTE = "no username found in the paste"
 
 # Runs the console until the operator quits (settings, verbose) and returns the exit code. The program
 # (`mhc.main`) supplies it, so the core never imports a UI; without one, `mhc` prints its help.
-ConsoleRunner = Callable[[Settings, bool], int]
+ConsoleRunner = Callable[["Settings", bool], int]
 
 
 class CommandError(Exception):
@@ -448,14 +446,34 @@ def _stop_writing_stdout() -> None:
     os.close(devnull)
 
 
-def _run(argv: Sequence[str] | None, console: ConsoleRunner | None) -> int:
-    from mhc_core.db import DatabaseUnavailable
-    from mhc_core.logs import configure
+def _database_failure(exc: Exception, log_path: str | None) -> int | None:
+    """The one line for a database that cannot be reached or failed mid-command; None for anything else.
 
+    Only a command that used the database can raise these, so the database layer is imported here only
+    when it is already loaded: `--help` and usage errors never pay for SQLAlchemy.
+    """
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DBAPIError
+
+    from mhc_core.db import DatabaseUnavailable
+
+    if isinstance(exc, DatabaseUnavailable):
+        return _fail(str(exc))
+    if isinstance(exc, DBAPIError):  # the database failed mid-command
+        return _logged_failure(f"database error: {error_reason(exc)}", log_path)
+    return None
+
+
+def _run(argv: Sequence[str] | None, console: ConsoleRunner | None) -> int:
     try:
         args = build_parser(console).parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already said in one line
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    # Imported on use: parsing and --help load neither pydantic nor the database layer.
+    from mhc_core.config import ConfigError, load_settings
+    from mhc_core.logs import configure
+
     opens_console = args.command in (None, "console")
     if args.command is None:
         args.func = _console_command(console)
@@ -475,15 +493,14 @@ def _run(argv: Sequence[str] | None, console: ConsoleRunner | None) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    except DatabaseUnavailable as exc:
-        return _fail(str(exc))
-    except DBAPIError as exc:  # the database failed mid-command
-        return _logged_failure(f"database error: {error_reason(exc)}", log_path)
     except BrokenPipeError:
         raise  # not a failure: main's
     except OSError as exc:
         return _logged_failure(_os_reason(exc), log_path)
     except Exception as exc:  # noqa: BLE001 - a bug: still one line for the user, the whole story in the log
+        told = _database_failure(exc, log_path)
+        if told is not None:
+            return told
         return _logged_failure(f"unexpected error: {type(exc).__name__}: {exc}", log_path)
 
 

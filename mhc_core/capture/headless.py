@@ -103,12 +103,17 @@ async def _listen(settings: Settings, db: Database, *, jsonl: bool, verbose: boo
             service.stop()
 
     def on_event(events: list[dict]) -> None:
-        for event in events:
-            if jsonl:
-                print(json.dumps(event, ensure_ascii=False), flush=True)
-            else:
-                suffix = f"  [{one_line(event['event_id'])}]" if verbose else ""
-                _err(format_event(event, settings.tz) + suffix)
+        # One write and one flush per batch: a backlog of thousands must not cost a system call a line.
+        if not events:
+            return
+        if jsonl:
+            out, text = sys.stdout, "".join(json.dumps(event, ensure_ascii=False) + "\n" for event in events)
+        else:
+            suffix = (lambda e: f"  [{one_line(e['event_id'])}]") if verbose else (lambda e: "")
+            out = sys.stderr
+            text = mask("".join(format_event(event, settings.tz) + suffix(event) + "\n" for event in events))
+        out.write(text)
+        out.flush()
 
     service = CaptureService(settings, db, on_status=on_status, on_event=on_event)
     remove_handlers = stop_on_signals(asyncio.get_running_loop(), service.stop)

@@ -1,18 +1,22 @@
-"""Running the Alembic migrations from the application, under a lock so two processes never race."""
+"""Running the Alembic migrations from the application, under a lock so two processes never race.
+
+Alembic is imported on use: an up-to-date schema is told by one query (`schema.current_revision`).
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 import migrations
+from mhc_core.db import schema
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +25,16 @@ MIGRATION_LOCK_KEY = 0x4D484301
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     return config
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -42,6 +50,9 @@ class SchemaStatus:
 
 
 def status(engine: Engine) -> SchemaStatus:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
@@ -51,6 +62,8 @@ def status(engine: Engine) -> SchemaStatus:
 
 
 def _run(engine: Engine, action: str, target: str) -> None:
+    from alembic import command
+
     config = alembic_config()
     with engine.connect() as conn:
         conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
@@ -66,6 +79,10 @@ def _run(engine: Engine, action: str, target: str) -> None:
 
 def upgrade(engine: Engine, target: str = "head") -> SchemaStatus:
     """Bring the schema to `target`; a second process waits for the first and then finds nothing to do."""
+    if target == "head":
+        current = schema.current_revision(engine)
+        if current == schema.HEAD_REVISION:
+            return SchemaStatus(current=current, head=current, pending=[])
     before = status(engine)
     if before.up_to_date and target == "head":
         return before

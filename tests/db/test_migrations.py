@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from mhc_core.db import migrate
+from mhc_core.db import migrate, schema
 from mhc_core.db.engine import make_engine
 from mhc_core.db.models import SEEDED_WATCHLISTS, Base
 from tests import db_support
@@ -46,3 +46,21 @@ def test_upgrade_twice_is_a_no_op(db) -> None:
     after = migrate.upgrade(db.engine)
     assert before.current == after.current == migrate.head_revision()
     assert after.pending == []
+
+
+def test_the_packaged_head_is_alembics_head() -> None:
+    assert schema.HEAD_REVISION == migrate.head_revision()
+
+
+def test_the_schema_check_tells_a_current_database_from_a_stale_one(admin_database_url: str) -> None:
+    url = db_support.create_database(admin_database_url)
+    engine = make_engine(url)
+    try:
+        assert schema.current_revision(engine) is None
+        migrate.upgrade(engine, "0003")
+        assert not schema.is_current(engine)
+        assert migrate.upgrade(engine).current == schema.HEAD_REVISION
+        assert schema.is_current(engine)
+    finally:
+        engine.dispose()
+        db_support.drop_database(admin_database_url, url)
