@@ -129,6 +129,10 @@ NON_FINITE_NULLED = "NaN/Infinity stored as null"
 # In compact JSON text made with ensure_ascii=False: an escaped NUL, or a surrogate left on its own.
 _UNSTORABLE_JSON = re.compile(r"\\u0000|[\ud800-\udfff]")
 _UNSTORABLE_CHAR = re.compile(r"[\x00\ud800-\udfff]")
+# What in an event's received JSON text jsonb may refuse: an escaped NUL or surrogate (a lone one is
+# refused; a pair is re-encoded too, to keep the test simple), NaN/Infinity (anywhere, even inside a
+# string: a needless re-encode costs less than a refused batch), and the raw characters themselves.
+_REENCODE = re.compile(r"\\u0000|\\u[dD][89a-fA-F]|NaN|Infinity|[\x00\ud800-\udfff]")
 
 
 def _storable_str(text: str, notes: set[str]) -> str:
@@ -194,6 +198,9 @@ def _received_text(event: ReceivedEvent) -> str:
 
 def _storable_event(event: ReceivedEvent) -> tuple[str, ReceivedEvent, str | None]:
     """(jsonb payload text, the event as it will be projected, what was changed to make it storable)."""
+    # An object's text only: any other value is kept wrapped (`{"_value": ...}`), as parse_event made it.
+    if event.text is not None and event.text.startswith("{") and _REENCODE.search(event.text) is None:
+        return event.text, event, None  # the text as received is valid JSON that jsonb takes as it is
     try:
         text: str | None = _STRICT_ENCODER.encode(event.raw)
     except ValueError:  # NaN or Infinity: cleaned below

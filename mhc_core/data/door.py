@@ -42,7 +42,6 @@ from mhc_core.services import (
     notes,
     persons,
     sessions,
-    statbate_lookup,
     watchlists,
 )
 
@@ -128,6 +127,8 @@ class Data:
         happens). NothingToLookUp, InvalidUsername, NotText or PasteTooLarge before anything is written.
         The person is read back as `person(..., recent=recent, room=room)` would.
         """
+        from mhc_core.services import statbate_lookup  # on use: the HTTP clients only for a lookup
+
         outcome = asyncio.run(statbate_lookup.lookup(
             self._db, self._settings, username=username, paste=paste, role=role, include_statbate=statbate,
             at=self._clock(),
