@@ -32,8 +32,6 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from mhc_core.display import one_line
 from mhc_core.username import normalize_username
@@ -172,6 +170,10 @@ def _check_url(value: str) -> str:
 
 def _check_database_url(value: str) -> str:
     """A postgresql URL libpq can use, naming a server or a database (never "the OS user's")."""
+    # Imported here: the embedded default (no URL) must not load SQLAlchemy before the first frame.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(value)
     except (ArgumentError, ValueError) as exc:  # ValueError: a port that is not a number
