@@ -21,6 +21,7 @@ from mhc_core.data.errors import InvalidUsername, NothingToLookUp
 from mhc_core.kinds import Role
 from mhc_tui.background import run_in_thread
 from mhc_tui.data_access import console_of, data_of, data_ready
+from mhc_tui.keys import key_for
 from mhc_tui.live import Changes, LiveRead, about
 from mhc_tui.messages import WorkFailed
 from mhc_tui.widgets import display_format as fmt
@@ -142,7 +143,7 @@ class LookupScreen(Screen[None]):
         self.query_one(PersonSummary).display = False
         self._waiting = not data_ready(self)
         self._status(
-            "waiting for database…" if self._waiting else "Type a name or paste text, then ctrl+enter (or ctrl+j)."
+            "waiting for database…" if self._waiting else self._hint()
         )
         # Nobody is shown yet, so its first run reads nothing; once the database is there, it ends the wait.
         self.person_read.request()
@@ -154,6 +155,9 @@ class LookupScreen(Screen[None]):
         if action in ("open_person", "note"):
             return self._shown is not None
         return True
+
+    def _hint(self) -> str:
+        return f"Type a name or paste text, then {key_for(self, 'look_up')}."  # the keys as remapped
 
     def action_leave(self) -> None:
         """Escape, from any field: the lookup is a mode with nothing beneath it, so back is the dashboard."""
@@ -215,7 +219,7 @@ class LookupScreen(Screen[None]):
     def _show_person(self, read: tuple[uuid.UUID | None, PersonView | None]) -> None:
         if self._waiting:
             self._waiting = False
-            self._status("Type a name or paste text, then ctrl+enter (or ctrl+j).")
+            self._status(self._hint())
         wanted, person = read
         if wanted is None or wanted != self._wanted:
             return  # another person was picked meanwhile; that read is due
@@ -244,7 +248,8 @@ class LookupScreen(Screen[None]):
             self._status(f"{len(message.people)} names found: pick one to see it, enter opens it.")
         else:
             self.query_one(PersonSummary).focus()
-            self._status(f"Found {message.person.username}. enter opens the person, n adds a note.")
+            self._status(f"Found {message.person.username}. {key_for(self, 'open')} opens the person, "
+                         f"{key_for(self, 'note')} adds a note.")
         suggester = self.query_one("#lookup-name", Input).suggester
         if isinstance(suggester, UsernameSuggester):
             suggester.forget()

@@ -131,6 +131,15 @@ async def test_the_help_shows_the_remapped_key(make_app, settings, db):
         assert not any(line.startswith("F5 ") for line in lines)
 
 
+async def test_the_lookup_hint_names_the_remapped_key(make_app, settings, db):
+    app = make_app(settings=_with(settings, keys={"look_up": "f8"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.db is not None)
+        await app.switch_mode("lookup")
+        await wait_until(pilot, lambda: "then F8." in str(app.screen.query_one("#lookup-status").render()),
+                         what="the hint with F8")
+
+
 @pytest.mark.parametrize("keymap, says", [
     ({"foo": "x"}, "foo: unknown action (the actions: add_tag, "),
     ({"start_session": "f99"}, 'start_session = "f99": "f99" is not a key name'),
