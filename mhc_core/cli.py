@@ -12,13 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from mhc_core.closed_pipe import discard_rest
 from mhc_core.display import one_line, printable
 from mhc_core.formats import duration, error_reason, tokens, when
 from mhc_core.redact import mask
@@ -436,14 +436,7 @@ def _os_reason(exc: OSError) -> str:
 
 
 def _stop_writing_stdout() -> None:
-    """The reader closed the pipe: send what is left to /dev/null so the exit-time flush stays quiet."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, ValueError, OSError):
-        return  # not a real file (an embedding or a test stream): no exit-time flush to a dead pipe
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, fd)
-    os.close(devnull)
+    discard_rest(sys.stdout)
 
 
 def _database_failure(exc: Exception, log_path: str | None) -> int | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mhc_core.capture.service import CaptureService
 from mhc_core.capture.status import ComponentStatus
+from mhc_core.closed_pipe import discard_rest
 from mhc_core.config import ConfigError, Settings, load_settings
 from mhc_core.db import DatabaseUnavailable, migrate, open_database
 from mhc_core.db.engine import Database
@@ -29,6 +31,8 @@ from mhc_core.display import one_line
 from mhc_core.formats import error_reason, time_of_day, tokens
 from mhc_core.redact import mask, register_secret
 from mhc_core.stop_signals import stop_on_signals
+
+log = logging.getLogger(__name__)
 
 NO_TOKEN = (
     "mhc listen: no Events API token configured: set MHC_EVENTS_TOKEN (the token in your Events API URL, "
@@ -102,9 +106,11 @@ async def _listen(settings: Settings, db: Database, *, jsonl: bool, verbose: boo
             exit_code = 1
             service.stop()
 
+    reader_gone: list[bool] = []
+
     def on_event(events: list[dict]) -> None:
         # One write and one flush per batch: a backlog of thousands must not cost a system call a line.
-        if not events:
+        if not events or reader_gone:
             return
         if jsonl:
             out, text = sys.stdout, "".join(json.dumps(event, ensure_ascii=False) + "\n" for event in events)
@@ -112,8 +118,17 @@ async def _listen(settings: Settings, db: Database, *, jsonl: bool, verbose: boo
             suffix = (lambda e: f"  [{one_line(e['event_id'])}]") if verbose else (lambda e: "")
             out = sys.stderr
             text = mask("".join(format_event(event, settings.tz) + suffix(event) + "\n" for event in events))
-        out.write(text)
-        out.flush()
+        try:
+            out.write(text)
+            out.flush()
+        except BrokenPipeError:
+            # The reader stopped reading (`| head`): not a failure. Stop as a signal would: the batch
+            # just written is committed with its cursor, the lock released, exit 0.
+            discard_rest(out)
+            if not reader_gone:
+                log.info("mhc listen: the output was closed by its reader; stopping")
+                reader_gone.append(True)
+                service.stop()
 
     service = CaptureService(settings, db, on_status=on_status, on_event=on_event)
     remove_handlers = stop_on_signals(asyncio.get_running_loop(), service.stop)

@@ -162,3 +162,28 @@ def test_kill_9_mid_stream_then_restart_stores_every_event_exactly_once(db, data
     assert scalar(db, "SELECT count(DISTINCT event_id) FROM interactions") == len(ids)
     expected_tokens = sum(e["object"]["tip"]["tokens"] for e in events if e["method"] == "tip")
     assert scalar(db, "SELECT sum((metadata->>'tokens')::int) FROM interactions") == expected_tokens
+
+
+def test_a_reader_that_closes_the_pipe_ends_listen_quietly_with_the_cursor_saved(
+    db, database_url, fake_apis_factory, tmp_path
+):
+    fake = fake_apis_factory(events_per_batch=10)
+    fake.push(*[make_event("chatMessage", f"viewer_{i % 7}", text=f"m{i}") for i in range(200)])
+    err_path = tmp_path / "err"
+    with err_path.open("w") as err:  # `mhc listen --jsonl | head -1`
+        proc = subprocess.Popen([sys.executable, "-m", "mhc_core.capture.headless", "--jsonl"],
+                                env=env_for(database_url, fake, tmp_path), stdout=subprocess.PIPE, stderr=err)
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        proc.stdout.close()
+        try:
+            rc = proc.wait(timeout=20)
+        finally:
+            proc.kill()
+    said = err_path.read_text()
+    assert rc == 0, said[-2000:]
+    assert first["content"] == "m0"
+    assert "Traceback" not in said and "BrokenPipe" not in said
+    assert "capture: stopped" in said
+    consistent(db)
+    assert cursor(db) is not None
