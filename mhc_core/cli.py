@@ -435,10 +435,6 @@ def _os_reason(exc: OSError) -> str:
     return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
-def _stop_writing_stdout() -> None:
-    discard_rest(sys.stdout)
-
-
 def _database_failure(exc: Exception, log_path: str | None) -> int | None:
     """The one line for a database that cannot be reached or failed mid-command; None for anything else.
 
@@ -506,6 +502,6 @@ def main(argv: Sequence[str] | None = None, *, console: ConsoleRunner | None = N
         return _run(argv, console)
     except BrokenPipeError:
         # The reader stopped reading (`| head`): it has what it wanted, so this is not a failure.
-        _stop_writing_stdout()
+        discard_rest(sys.stdout)
         return EXIT_OK
 

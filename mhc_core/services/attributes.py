@@ -65,10 +65,3 @@ def for_person(session: Session, person_id: uuid.UUID) -> list[Attribute]:
     return list(
         session.scalars(select(Attribute).where(Attribute.person_id == person_id).order_by(Attribute.key, Attribute.value))
     )
-
-
-def as_json(attr: Attribute) -> dict:
-    return {
-        "id": attr.id, "key": attr.key, "value": attr.value, "confidence": attr.confidence,
-        "evidence_type": attr.evidence_type, "evidence_id": attr.evidence_id,
-    }

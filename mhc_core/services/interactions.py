@@ -144,13 +144,3 @@ def recent(session: Session, *, limit: int = 20, types: Sequence[str] | None = N
     if types:
         stmt = stmt.where(Interaction.type.in_(list(types)))
     return [(row[0], row[1]) for row in session.execute(stmt)]
-
-
-def as_json(interaction: Interaction) -> dict[str, Any]:
-    return {
-        "type": interaction.type,
-        "content": interaction.content,
-        "timestamp": interaction.timestamp.isoformat(),
-        "source": interaction.source,
-        "metadata": interaction.meta,
-    }

@@ -10,7 +10,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import ColumnClause, func, literal_column, select
 from sqlalchemy.orm import Session
@@ -38,16 +37,6 @@ class RoomSignals:
     @property
     def any(self) -> bool:
         return self.last_seen_in_room is not None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "tip_tokens": self.tip_tokens,
-            "tips": self.tips,
-            "chat_messages": self.chat_messages,
-            "private_messages": self.private_messages,
-            "sessions_attended": self.sessions_attended,
-            "last_seen_in_room": self.last_seen_in_room.isoformat() if self.last_seen_in_room else None,
-        }
 
 
 def for_person(session: Session, person_id: uuid.UUID) -> RoomSignals:

@@ -140,26 +140,6 @@ class SessionStats:
     media_tokens: int = 0
     top_tippers: list[dict[str, Any]] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, Any]:
-        s = self.session
-        return {
-            "id": s.id,
-            "status": s.status,
-            "origin": s.origin,
-            "started_at": s.started_at.isoformat(),
-            "ended_at": s.ended_at.isoformat() if s.ended_at else None,
-            "duration_seconds": self.duration_seconds,
-            "tokens": self.tokens,
-            "tips": self.tips,
-            "chat_messages": self.chat_messages,
-            "private_messages": self.private_messages,
-            "unique_chatters": self.unique_chatters,
-            "follows": self.follows,
-            "unfollows": self.unfollows,
-            "media_tokens": self.media_tokens,
-            "top_tippers": self.top_tippers,
-        }
-
 
 # Tokens live in interaction metadata; anything that is not a JSON number counts as nothing.
 _TOKENS: ColumnClause[Decimal] = literal_column(

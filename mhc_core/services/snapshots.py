@@ -72,13 +72,6 @@ class Reading:
     snapshot: Snapshot
     delta: dict[str, int | float | None] | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "captured_at": self.snapshot.captured_at.isoformat(),
-            "metrics": self.snapshot.normalized_metrics,
-            "delta": self.delta,
-        }
-
 
 def latest_reading(session: Session, person_id: uuid.UUID, source: str) -> Reading | None:
     pair = recent(session, person_id, source, limit=2)
