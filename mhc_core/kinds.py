@@ -21,6 +21,7 @@ class SnapshotSource(StrEnum):
     STATBATE_MODEL = "statbate_model"
     CB_STATS = "cb_stats"
     MANUAL = "manual"
+    STATBATE_MEMBER_MODEL = "statbate_member_model"  # what Statbate saw a member tip this broadcaster
 
 
 class InteractionType(StrEnum):

@@ -159,6 +159,16 @@ class Interaction(Base):
         Index("ix_interactions_session_timestamp", "stream_session_id", "timestamp"),
         Index("ix_interactions_type_timestamp", "type", "timestamp"),
         Index("ix_interactions_timestamp", "timestamp"),
+        # Full-text search (see mhc_core.services.search for the one query that must match it).
+        Index(
+            "ix_interactions_content_fts",
+            text("to_tsvector('simple'::regconfig, content)"),
+            postgresql_using="gin",
+            postgresql_where=text(
+                "content IS NOT NULL AND type IN "
+                "('CHAT_MESSAGE', 'PRIVATE_MESSAGE', 'TIP_EVENT', 'MANUAL_NOTE', 'CHAT_IMPORT')"
+            ),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
