@@ -10,6 +10,7 @@ one line on stderr; a traceback, when there is one, goes only to the log file.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import sys
@@ -40,6 +41,8 @@ MAX_SESSION_ID = 2**63 - 1
 # Extra on a log record whose failure was already told in one line: the stderr handler skips it.
 FILE_ONLY = {"file_only": True}
 NOBODY_IN_PASTE = "no username found in the paste"
+# Modules of mhc_core.commands, each with `add_commands(sub, add)`, in the order `mhc --help` lists them.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 # Runs the console until the operator quits (settings, verbose) and returns the exit code. The program
 # (`mhc.main`) supplies it, so the core never imports a UI; without one, `mhc` prints its help.
@@ -118,7 +121,7 @@ def _print_person(p: PersonView, settings: Settings) -> None:
 
 
 @contextmanager
-def _door(settings: Settings) -> Iterator[Data]:
+def door(settings: Settings) -> Iterator[Data]:
     """The data door on a database brought up to date; the connections are closed when done."""
     from mhc_core.data.door import Data
     from mhc_core.db import migrate, open_database
@@ -203,7 +206,7 @@ def cmd_lookup(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     paste = _read_paste(args.paste_file)
-    with _door(settings) as data:
+    with door(settings) as data:
         try:
             found = data.lookup(args.username, paste=paste, role=role, statbate=args.statbate)
         except NothingToLookUp as exc:
@@ -226,7 +229,7 @@ def cmd_person(args: argparse.Namespace, settings: Settings) -> int:
         require_username(args.username)
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
-    with _door(settings) as data:
+    with door(settings) as data:
         found = data.person(args.username, recent=args.limit, notes=0, room=False)
     if found is None:
         raise CommandError(f"no person called {args.username.strip().lower()}")
@@ -247,7 +250,7 @@ def cmd_note(args: argparse.Namespace, settings: Settings) -> int:
             raise notes.EmptyNote()
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
-    with _door(settings) as data:
+    with door(settings) as data:
         note = data.add_note(args.username, text)
     if args.json:
         emit_json(note.as_json())
@@ -261,7 +264,7 @@ def cmd_session(args: argparse.Namespace, settings: Settings) -> int:
 
     detail: SessionDetail | None = None
     shown: SessionView | None
-    with _door(settings) as data:
+    with door(settings) as data:
         try:
             if args.session_command == "start":
                 shown = data.start_session()
@@ -287,7 +290,7 @@ def cmd_session(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
-    with _door(settings) as data:
+    with door(settings) as data:
         page = data.sessions(limit=args.limit)
     if args.json:
         emit_json(page.as_json())
@@ -300,7 +303,7 @@ def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_hudson(args: argparse.Namespace, settings: Settings) -> int:
-    with _door(settings) as data:
+    with door(settings) as data:
         view = data.hudson()
     if args.json:
         emit_json(view.as_json())
@@ -413,6 +416,11 @@ def build_parser(console: ConsoleRunner | None = None) -> argparse.ArgumentParse
     p.add_argument("--limit", type=_limit, default=20, metavar="N", help=f"how many, 1-{MAX_LIMIT} (default 20)")
 
     add("hudson", cmd_hudson, "the broadcaster's own view: stats, sessions, recent activity")
+
+    # The commands of the broadcaster's memory, each area in its own module (mhc_core/commands/).
+    # Imported here, after this module has loaded, so they can use its helpers; each is light to import.
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"mhc_core.commands.{name}").add_commands(sub, add)
     return parser
 
 
