@@ -27,6 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figures import at_most, print_table  # noqa: E402
+
 from mhc_core.config import Settings  # noqa: E402
 from mhc_core.db import migrate, open_database  # noqa: E402
 from mhc_core.db.notify import conninfo  # noqa: E402
@@ -128,7 +131,7 @@ def main() -> None:
             mhc = [py, "-c", "import sys; from mhc.main import main; sys.exit(main())"]
             rows = [
                 ("mhc --help", mhc + ["--help"], [py, "-c", "pass"], 3.0),
-                (f"mhc person {name} --json", mhc + ["person", name, "--json"], [py, "-c", BARE_PERSON, dsn, name],
+                ("mhc person NAME --json", mhc + ["person", name, "--json"], [py, "-c", BARE_PERSON, dsn, name],
                  1.5),
                 ("mhc session status --json", mhc + ["session", "status", "--json"],
                  [py, "-c", BARE_SESSIONS, dsn, BROADCASTER, "AND s.status = 'LIVE'", _STATS, _TOP], 1.5),
@@ -137,13 +140,9 @@ def main() -> None:
             ]
             print(f"{args.persons} persons, {args.interactions} interactions, 3 sessions; "
                   f"median of {args.runs} runs each")
-            print(f"{'figure':<34} {'value':>8} {'bare':>8} {'ratio':>6} {'goal':>6}  met?")
-            for figure, argv, bare, goal in rows:
-                value = median_seconds(argv, args.runs, env, tmp)  # not cwd: PYTHONPATH picks the code
-                base = median_seconds(bare, args.runs, env, tmp)
-                ratio = value / base
-                print(f"{figure:<34} {value * 1000:>6.0f}ms {base * 1000:>6.0f}ms {ratio:>5.2f}x {goal:>5.1f}x  "
-                      f"{'yes' if ratio <= goal else 'no'}")
+            print_table([at_most(figure, median_seconds(argv, args.runs, env, tmp),  # not cwd: PYTHONPATH
+                                 median_seconds(bare, args.runs, env, tmp), goal)  # picks the code
+                         for figure, argv, bare, goal in rows])
     finally:
         db_support.drop_database(admin, url)
 

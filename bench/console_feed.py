@@ -26,8 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import psutil  # noqa: E402
 import psycopg  # noqa: E402
+from figures import Figure, below, print_table  # noqa: E402
 from psycopg import sql  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
@@ -41,6 +44,7 @@ from mhc_tui.screens.dashboard import DashboardScreen  # noqa: E402
 from mhc_tui.widgets.event_feed import FeedView  # noqa: E402
 
 BROADCASTER = "hudson_cage"
+me = psutil.Process()
 KINDS = ("CHAT_MESSAGE",) * 6 + ("TIP_EVENT", "USER_ENTER", "USER_LEAVE", "PRIVATE_MESSAGE")
 
 
@@ -68,7 +72,8 @@ class Producer:
     time.monotonic(), which is the same clock in both processes.
     """
 
-    def __init__(self, url: str, person_ids, session_id, *, rate: float, seconds: float, batch: int = 200) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, url: str, person_ids, session_id, *, rate: float, seconds: float, batch: int = 200,  # type: ignore[no-untyped-def]
+                 count: int = 0) -> None:
         self.url, self.person_ids, self.session_id = url, person_ids, session_id
         self.rate, self.seconds, self.batch = rate, seconds, batch
         self.committed: dict[int, float] = {}
@@ -78,7 +83,7 @@ class Producer:
         self._queue: mp.Queue = ctx.Queue()
         self._go = ctx.Event()
         self._process = ctx.Process(
-            target=_produce, args=(url, person_ids, session_id, rate, seconds, batch, self._go, self._queue),
+            target=_produce, args=(url, person_ids, session_id, rate, seconds, batch, count, self._go, self._queue),
             daemon=True,
         )
         self._process.start()
@@ -94,7 +99,7 @@ class Producer:
         self._process.join(10)
 
 
-def _produce(url, person_ids, session_id, rate, seconds, batch, go, queue) -> None:  # type: ignore[no-untyped-def]
+def _produce(url, person_ids, session_id, rate, seconds, batch, count, go, queue) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import create_engine
 
     engine = create_engine(make_url(url))
@@ -129,7 +134,10 @@ def _produce(url, person_ids, session_id, rate, seconds, batch, go, queue) -> No
             committed[i] = done
 
     start = time.monotonic()
-    if rate <= 0:
+    if count:  # flat out until `count` events are committed
+        while n < count:
+            commit(min(batch, count - n))
+    elif rate <= 0:
         while time.monotonic() - start < seconds:
             commit(batch)
     else:
@@ -174,7 +182,7 @@ async def _key_latency(pilot, app, samples: list[float], stop: asyncio.Event) ->
             await asyncio.sleep(0.125)
 
 
-async def run_phase(settings, db, person_ids, session_id, *, rate: float, seconds: float) -> dict:  # type: ignore[no-untyped-def]
+async def run_phase(settings, db, person_ids, session_id, *, rate: float, seconds: float, count: int = 0) -> dict:  # type: ignore[no-untyped-def]
     drawn: dict[int, float] = {}
     appended: dict[int, float] = {}
     original_render, original_append = FeedView.render_line, FeedView.append
@@ -197,7 +205,7 @@ async def run_phase(settings, db, person_ids, session_id, *, rate: float, second
     FeedView.render_line, FeedView.append = render_line, append  # type: ignore[method-assign]
     try:
         producer = Producer(db.engine.url.render_as_string(hide_password=False), person_ids, session_id,
-                            rate=rate, seconds=seconds)
+                            rate=rate, seconds=seconds, count=count)
         app = MHCApp(settings, database=db, start_capture=False)
         async with app.run_test(size=(120, 40)) as pilot:
             while not (isinstance(app.screen, DashboardScreen) and app.screen.event_feed.loaded):
@@ -208,7 +216,9 @@ async def run_phase(settings, db, person_ids, session_id, *, rate: float, second
             probe = asyncio.create_task(_key_latency(pilot, app, keys, stop))
             started = time.monotonic()
             producer.go()
+            memory: list[tuple[int, int]] = []  # (events in the feed so far, RSS bytes)
             while producer.is_alive():
+                memory.append((len(appended), me.memory_info().rss))
                 await asyncio.sleep(0.05)
             producer.join()
             produced_for = time.monotonic() - started
@@ -217,6 +227,7 @@ async def run_phase(settings, db, person_ids, session_id, *, rate: float, second
             while last and last not in appended and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
             caught_up = time.monotonic() - started
+            memory.append((len(appended), me.memory_info().rss))
             await asyncio.sleep(0.3)
             stop.set()
             await probe
@@ -226,12 +237,22 @@ async def run_phase(settings, db, person_ids, session_id, *, rate: float, second
     to_feed = [appended[i] - t for i, t in producer.committed.items() if i in appended]
     return {
         "rate": rate, "events": len(producer.committed), "produced_for": produced_for, "caught_up": caught_up,
-        "to_screen": to_screen, "to_feed": to_feed, "keys": keys,
+        "to_screen": to_screen, "to_feed": to_feed, "keys": keys, "memory": memory,
     }
 
 
-async def main_async(admin: str, seconds: float) -> None:
+def _rss_figures(memory: list[tuple[int, int]], total: int) -> list[Figure]:
+    """RSS at the end, and its growth over the second half of the events (flat: a few MB at most)."""
+    end = memory[-1][1]
+    half = next(rss for shown, rss in memory if shown >= total // 2)
+    mb = 1024 * 1024
+    return [below(f"{total:,} events through the feed: RSS", end / mb, 200, unit="MB"),
+            below("  its growth over the last half", (end - half) / mb, 10, unit="MB")]
+
+
+async def main_async(admin: str, seconds: float, memory_events: int) -> None:
     url = create_database(admin)
+    figures: list[Figure] = []
     try:
         settings = Settings(database_url=url, broadcaster=BROADCASTER)
         db = open_database(settings)
@@ -247,6 +268,8 @@ async def main_async(admin: str, seconds: float) -> None:
             print(f"  commit -> line on screen   {_ms(r['to_screen'])}")
             print(f"  commit -> in the feed      {_ms(r['to_feed'])}")
             print(f"  key up / end answered      {_ms(r['keys'])}")
+            figures.append(below(f"commit -> line on screen p99 at {rate:.0f}/s", _pct(r["to_screen"], 99) * 1000,
+                                 100, unit="ms"))
         r = await run_phase(settings, db, person_ids, live.id, rate=0, seconds=seconds)
         absorbed = r["events"] / r["caught_up"]
         print(f"\nflat out (batches of 200): {r['events']} events committed in {r['produced_for']:.1f} s "
@@ -255,9 +278,18 @@ async def main_async(admin: str, seconds: float) -> None:
         print(f"  commit -> in the feed      {_ms(r['to_feed'])}")
         print(f"  key up / end answered      {_ms(r['keys'])}")
         print(f"  lines drawn                {len(r['to_screen'])} of {r['events']} (the rest scrolled past in a batch)")
+        figures.append(below(f"key answer p99, feed flat out ({absorbed:,.0f} ev/s)", _pct(r["keys"], 99) * 1000,
+                             50, unit="ms"))
+        if memory_events:
+            r = await run_phase(settings, db, person_ids, live.id, rate=0, seconds=seconds, count=memory_events)
+            print(f"\n{r['events']:,} events flat out: RSS {r['memory'][0][1] / 2**20:.0f} MB at the start, "
+                  f"{r['memory'][-1][1] / 2**20:.0f} MB at the end")
+            figures += _rss_figures(r["memory"], r["events"])
         db.dispose()
     finally:
         drop_database(admin, url)
+    print()
+    print_table(figures)
 
 
 def main() -> None:
@@ -265,8 +297,10 @@ def main() -> None:
     parser.add_argument("--admin-url", default=os.environ.get(
         "MHC_BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each phase")
+    parser.add_argument("--memory-events", type=int, default=100_000,
+                        help="events through the feed for the memory figure (0: skip)")
     args = parser.parse_args()
-    asyncio.run(main_async(args.admin_url, args.seconds))
+    asyncio.run(main_async(args.admin_url, args.seconds, args.memory_events))
 
 
 if __name__ == "__main__":

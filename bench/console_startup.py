@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from console_feed import create_database, drop_database  # noqa: E402
+from figures import at_most, print_table  # noqa: E402
 
 BARE = """
 from textual.app import App
@@ -140,6 +141,9 @@ def main() -> None:
         print(_summary("console: first frame", first))
         print(_summary("console: database connected", connected))
         print(_summary("console: first feed line on screen", data))
+        if None not in first and None not in bare:
+            print_table([at_most("console first frame vs a bare Textual app", statistics.median(first),
+                                 statistics.median(bare), 1.3)])
     finally:
         drop_database(args.admin_url, url)
 

@@ -42,7 +42,7 @@ MAX_SESSION_ID = 2**63 - 1
 FILE_ONLY = {"file_only": True}
 NOBODY_IN_PASTE = "no username found in the paste"
 # Modules of mhc_core.commands, each with `add_commands(sub, add)`, in the order `mhc --help` lists them.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("search", "transcript", "export", "watchlists")
 
 # Runs the console until the operator quits (settings, verbose) and returns the exit code. The program
 # (`mhc.main`) supplies it, so the core never imports a UI; without one, `mhc` prints its help.
@@ -230,7 +230,7 @@ def cmd_person(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     with door(settings) as data:
-        found = data.person(args.username, recent=args.limit, notes=0, room=False)
+        found = data.person(args.username, recent=args.limit, notes=0, room=False, analysis=args.json)
     if found is None:
         raise CommandError(f"no person called {args.username.strip().lower()}")
     if args.json:

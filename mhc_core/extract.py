@@ -42,8 +42,10 @@ __all__ = [
     "SITE_SECTIONS",
     "TranscriptKind",
     "TranscriptLine",
+    "TranscriptRow",
     "extract_usernames",
     "parse_transcript",
+    "read_transcript",
 ]
 
 TranscriptKind = Literal[
@@ -65,6 +67,19 @@ class TranscriptLine:
     tokens: int | None
     text: str | None
     raw: str
+
+
+@dataclass(frozen=True)
+class TranscriptRow:
+    """One non-blank line of a paste (`raw`, stripped) and what was read from it.
+
+    `entries` is empty for a line no rule reads; `notice` marks such a line that is a ``Notice: ...``
+    (framing the rules do not know, never chat). A leaderboard notice may carry several entries.
+    """
+
+    raw: str
+    entries: tuple[TranscriptLine, ...]
+    notice: bool = False
 
 
 #: First path segments of chaturbate.com that are site sections, never usernames.
@@ -228,32 +243,47 @@ def _looks_like_handle(name: str) -> bool:
     return "_" in name or (any(c.isdigit() for c in name) and any(c.isalpha() for c in name))
 
 
-def _scan(text: str) -> tuple[list[_Hit], list[tuple[int, str, str]]]:
+def _read(text: str) -> tuple[list[tuple[str, list[_Hit], bool]], list[tuple[int, str, str]]]:
+    """Every non-blank line with what it was read as (hits empty: not read), in paste order."""
     lines = _lines(text)
     # Each entry: recognised hits, or a chat candidate (kept in place so the order is the paste's order).
-    slots: list[list[_Hit] | _Hit] = []
+    slots: list[tuple[str, list[_Hit], _Hit | None, bool]] = []
     has_transcript = False
     chat_count = 0
     for offset, raw, line in lines:
         hits = _classify(offset, raw, line)
         if hits:
             has_transcript = True
-            slots.append(hits)
+            slots.append((raw, hits, None, False))
             continue
         if _NOTICE_RE.match(line):  # an unrecognised notice is framing, never chat
+            slots.append((raw, [], None, True))
             continue
         candidate = _chat_candidate(offset, raw, line)
         if candidate is not None:
             chat_count += 1
-            slots.append(candidate)
+        slots.append((raw, [], candidate, False))
     chat_ok = has_transcript or (chat_count >= 2 and 2 * chat_count >= len(lines))
-    out: list[_Hit] = []
-    for slot in slots:
-        if isinstance(slot, list):
-            out.extend(slot)
-        elif chat_ok or _looks_like_handle(slot.line.username or ""):
-            out.append(slot)
-    return out, lines
+    rows: list[tuple[str, list[_Hit], bool]] = []
+    for raw, hits, candidate, notice in slots:
+        if candidate is not None and (chat_ok or _looks_like_handle(candidate.line.username or "")):
+            hits = [candidate]
+        rows.append((raw, hits, notice))
+    return rows, lines
+
+
+def _scan(text: str) -> tuple[list[_Hit], list[tuple[int, str, str]]]:
+    rows, lines = _read(text)
+    return [hit for _raw, hits, _notice in rows for hit in hits], lines
+
+
+def read_transcript(text: str) -> list[TranscriptRow]:
+    """Every non-blank line of a paste, in order, with the entries `parse_transcript` reads from it.
+
+    A row with no entries is either an unrecognised ``Notice: ...`` line (`notice`) or a line no rule
+    reads (including a chat-shaped line the chat rule does not accept). Blank lines are not rows.
+    """
+    return [TranscriptRow(raw, tuple(h.line for h in hits), notice) for raw, hits, notice in _read(text)[0]]
 
 
 def parse_transcript(text: str) -> list[TranscriptLine]:

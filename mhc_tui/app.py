@@ -32,6 +32,7 @@ from mhc_core.capture.status import ComponentStatus
 from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_SESSIONS
 from mhc_core.config import ConfigError, Settings
 from mhc_core.display import printable
+from mhc_core.heap import freeze_loaded
 from mhc_tui.commands import ConsoleCommands, ThemeCommands
 from mhc_tui.data_access import DatabaseNotReady
 from mhc_tui.keys import check_keymap
@@ -81,6 +82,7 @@ class MHCApp(App[int]):
         "dashboard": DashboardScreen,
         "lookup": _mode("mhc_tui.screens.lookup", "LookupScreen"),
         "sessions": _mode("mhc_tui.screens.sessions", "SessionsScreen"),
+        "watchlists": _mode("mhc_tui.screens.watchlists", "WatchlistsScreen"),
     }
     DEFAULT_MODE = "dashboard"
     # The help screen, the palette and `[keys]` remapping (by id) are all read from these (mhc_tui.keys).
@@ -91,6 +93,11 @@ class MHCApp(App[int]):
                 tooltip="look a person up by name or pasted text"),
         Binding("s", "switch_mode('sessions')", "Sessions", id="sessions",
                 tooltip="recent stream sessions with their stats"),
+        Binding("w", "switch_mode('watchlists')", "Watchlists", id="watchlists",
+                tooltip="watchlists: each list with its members, who is online, what they did"),
+        # Not shown in the footer (the help lists it). Not a priority binding: a focused field types "/".
+        Binding("slash", "search", "Search", key_display="/", show=False, id="search",
+                tooltip="search everything stored that people wrote, and every note"),
         Binding("f5", "start_session", "Start", key_display="F5", id="start_session",
                 tooltip="start a LIVE stream session now"),
         Binding("f6", "end_session", "End", key_display="F6", id="end_session",
@@ -232,6 +239,7 @@ class MHCApp(App[int]):
         self._data = message.data
         self._set_status(ComponentStatus("database", "connected", message.db.where))
         if first:
+            freeze_loaded()  # the database layer and the ORM are loaded now (see mhc_core.heap)
             self._read_notifications()
             if self._start_capture:
                 self._run_capture()
@@ -268,10 +276,13 @@ class MHCApp(App[int]):
 
     @work(exclusive=True, group="capture", exit_on_error=False)
     async def _run_capture(self) -> None:
-        from mhc_core.capture.service import CaptureService
+        # Loaded in a thread: a quarter of a second of imports (httpx, the projection) on the event loop
+        # would hold every key and frame meanwhile.
+        service = await asyncio.to_thread(importlib.import_module, "mhc_core.capture.service")
+        freeze_loaded()
 
         assert self.db is not None
-        self.capture = CaptureService(self.settings, self.db, on_status=self._on_capture_status)
+        self.capture = service.CaptureService(self.settings, self.db, on_status=self._on_capture_status)
         for status in list(self.capture.statuses.values()):
             self.post_message(StatusChanged(status))
         await self.capture.run()
@@ -362,10 +373,21 @@ class MHCApp(App[int]):
 
         self.push_screen(PersonScreen(person_id))
 
-    def open_session(self, session_id: int) -> None:
+    def open_session(self, session_id: int, *, line: int | None = None) -> None:
+        """A session's screen; with `line` (an interaction id), its transcript's cursor on that line."""
         from mhc_tui.screens.session_detail import SessionDetailScreen
 
-        self.push_screen(SessionDetailScreen(session_id))
+        self.push_screen(SessionDetailScreen(session_id, line=line))
+
+    def action_search(self) -> None:
+        from mhc_tui.screens.search import SearchScreen
+
+        if isinstance(self.screen, ModalScreen):
+            return  # a question or a form is open: it has the keys
+        if isinstance(self.screen, SearchScreen):
+            self.screen.action_focus_text()
+        else:
+            self.push_screen(SearchScreen())
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -29,6 +29,7 @@ from mhc_core.db import DatabaseUnavailable, migrate, open_database
 from mhc_core.db.engine import Database
 from mhc_core.display import one_line
 from mhc_core.formats import error_reason, time_of_day, tokens
+from mhc_core.heap import freeze_loaded
 from mhc_core.redact import mask, register_secret
 from mhc_core.stop_signals import stop_on_signals
 
@@ -38,6 +39,10 @@ NO_TOKEN = (
     "mhc listen: no Events API token configured: set MHC_EVENTS_TOKEN (the token in your Events API URL, "
     "https://eventsapi.chaturbate.com/events/<username>/<token>/)"
 )
+
+
+# A printed event line is cut here with '…': a 10,000-character message is not a line anyone reads.
+LINE_LIMIT = 500
 
 
 def _err(line: str) -> None:
@@ -79,7 +84,9 @@ def format_event(event: dict[str, Any], tz: Any = None) -> str:
         stamp = None  # a line without its time is still worth printing
     if stamp is not None:
         line = f"{stamp} {line}"
-    return one_line(line)  # viewers' text: one line, no control sequence reaches the terminal
+    # Viewers' text: one line, no control sequence reaches the terminal, and a screenful at most
+    # (`--jsonl` carries every character).
+    return one_line(line, LINE_LIMIT)
 
 
 def _amount(event: dict[str, Any]) -> str:
@@ -156,6 +163,7 @@ def run_listen(settings: Settings, *, jsonl: bool, verbose: bool) -> int:
         except SQLAlchemyError as exc:
             _err(f"mhc listen: cannot prepare the database at {db.where}: {error_reason(exc)}")
             return 1
+        freeze_loaded()  # everything capture needs is loaded (see mhc_core.heap)
         return asyncio.run(_listen(settings, db, jsonl=jsonl, verbose=verbose))
     finally:
         db.dispose()

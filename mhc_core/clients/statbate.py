@@ -28,7 +28,10 @@ from mhc_core.clients.errors import (
 )
 from mhc_core.redact import mask, register_secret
 
-__all__ = ["StatbateClient", "normalize_member_info", "normalize_model_info", "format_range_value"]
+__all__ = [
+    "StatbateClient", "normalize_member_info", "normalize_model_info", "normalize_member_model_spending",
+    "format_range_value",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -481,4 +484,38 @@ def normalize_model_info(raw: Any) -> dict:
         "income_tokens": _int(income.get("tokens")),
         "income_usd": _float(income.get("usd")),
         "tags": tags,
+    }
+
+
+def normalize_member_model_spending(raw: Any) -> dict:
+    """Flat view of /members/{site}/{name}/model/{model}: totals, the days with tips, and the range asked."""
+    data = _unwrap(raw, "member model spending", "total")
+    raw_total = data.get("total")
+    total = raw_total if isinstance(raw_total, dict) else {}
+    raw_meta = raw.get("meta") if isinstance(raw, dict) else None
+    meta_range = raw_meta.get("range") if isinstance(raw_meta, dict) else None
+    bounds = [_str(v) for v in meta_range] if isinstance(meta_range, list) and len(meta_range) == 2 else [None, None]
+    daily = []
+    rows = data.get("daily_spending")
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, dict) and _str(row.get("date")):
+            daily.append({"date": row["date"], "tokens": _int(row.get("tokens")) or 0, "tips": _int(row.get("tips")) or 0})
+    daily.sort(key=lambda d: d["date"])
+    raw_member, raw_model = data.get("member"), data.get("model")
+    member = raw_member if isinstance(raw_member, dict) else {}
+    model = raw_model if isinstance(raw_model, dict) else {}
+    return {
+        "member": _str(member.get("name")),
+        "did": _int(member.get("did")),
+        "model": _str(model.get("name")),
+        "rid": _int(model.get("rid")),
+        "tokens": _int(total.get("tokens")),
+        "tips": _int(total.get("tips")),
+        "usd": _float(total.get("usd")),
+        "days_tipped": sum(1 for d in daily if d["tokens"] or d["tips"]),
+        "first_date": daily[0]["date"] if daily else None,
+        "last_date": daily[-1]["date"] if daily else None,
+        "range_from": bounds[0],
+        "range_to": bounds[1],
+        "daily_spending": daily,
     }

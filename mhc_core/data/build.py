@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from mhc_core.data.search_views import SearchHit, SearchPage
 from mhc_core.data.views import (
     AliasView,
     AttributeView,
@@ -32,6 +33,7 @@ from mhc_core.data.views import (
     SessionView,
     TimelineView,
     Tipper,
+    tokens_of,
 )
 from mhc_core.db.models import Attribute, Interaction, Person, StreamSession
 from mhc_core.kinds import InteractionType, SnapshotSource
@@ -41,6 +43,7 @@ from mhc_core.services import (
     interactions,
     persons,
     room_signals,
+    search,
     sessions,
     snapshots,
     watchlists,
@@ -66,7 +69,7 @@ def note(row: Interaction, username: str) -> NoteView:
 
 def attribute(row: Attribute) -> AttributeView:
     return AttributeView(id=row.id, key=row.key, value=row.value, confidence=row.confidence,
-                         evidence_type=row.evidence_type, evidence_id=row.evidence_id)
+                         evidence_type=row.evidence_type, evidence_id=row.evidence_id, updated_at=row.updated_at)
 
 
 def interactions_page(page: interactions.Page, username: str) -> InteractionsPage:
@@ -78,7 +81,6 @@ def person(s: Session, found: Person, *, recent: int, notes: int, room: bool) ->
     """Everything stored about `found`: `recent` interactions, `notes` notes, room figures if `room`."""
     name = found.username
     noted = interactions.by_person(s, found.id, types=[InteractionType.MANUAL_NOTE.value], limit=notes)
-    member_of = set(watchlists.names_for(s, found.id))
     figures = room_signals.for_person(s, found.id) if room else None
     return PersonView(
         id=found.id,
@@ -96,13 +98,23 @@ def person(s: Session, found: Person, *, recent: int, notes: int, room: bool) ->
         notes=tuple(note(i, name) for i in noted.items),
         notes_total=noted.total,
         attributes=tuple(attribute(a) for a in attributes.for_person(s, found.id)),
-        lists=tuple(ListMembership(w.id, w.name, w.name in member_of) for w in watchlists.all_lists(s)),
-        room=None if figures is None else RoomFigures(
-            tip_tokens=figures.tip_tokens, tips=figures.tips, chat_messages=figures.chat_messages,
-            private_messages=figures.private_messages, sessions_attended=figures.sessions_attended,
-            last_seen_in_room=figures.last_seen_in_room,
-        ),
+        lists=memberships(s, found.id),
+        room=None if figures is None else room_figures(figures),
     )
+
+
+def room_figures(figures: room_signals.RoomSignals) -> RoomFigures:
+    return RoomFigures(
+        tip_tokens=figures.tip_tokens, tips=figures.tips, chat_messages=figures.chat_messages,
+        private_messages=figures.private_messages, sessions_attended=figures.sessions_attended,
+        last_seen_in_room=figures.last_seen_in_room,
+    )
+
+
+def memberships(s: Session, person_id: uuid.UUID) -> tuple[ListMembership, ...]:
+    """Every watchlist, in list order, and whether the person is on it."""
+    on = set(watchlists.names_for(s, person_id))
+    return tuple(ListMembership(w.id, w.name, w.name in on) for w in watchlists.all_lists(s))
 
 
 def timeline(s: Session, person_id: uuid.UUID, source: str | None, *, limit: int) -> TimelineView:
@@ -188,3 +200,17 @@ def hudson(s: Session, broadcaster: str, *, now: datetime, recent: int) -> Hudso
         recent_sessions=tuple(sessions_with_stats(s, sessions.list_sessions(s, broadcaster, limit=10), now=now)),
         recent_interactions=tuple(interaction(i, name) for i, name in interactions.recent(s, limit=recent)),
     )
+
+
+# -- search ---------------------------------------------------------------------------------------
+
+
+def search_hit(hit: search.Hit) -> SearchHit:
+    row = hit.row
+    return SearchHit(id=row.id, person_id=row.person_id, username=hit.username, excluded=hit.excluded, type=row.type,
+                     content=row.content or "", timestamp=row.timestamp, stream_session_id=row.stream_session_id,
+                     tokens=tokens_of(row.meta))
+
+
+def search_page(text: str, hits: list[search.Hit], more: bool, *, offset: int, limit: int) -> SearchPage:
+    return SearchPage(text=text, hits=tuple(search_hit(h) for h in hits), offset=offset, limit=limit, more=more)

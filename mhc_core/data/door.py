@@ -9,19 +9,26 @@ worker threads. Refusals are the services' own exceptions (see `mhc_core.data.er
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
+
 from mhc_core.config import Settings
-from mhc_core.data import build
+from mhc_core.data import analysis_build, build, watchlist_build
+from mhc_core.data.analysis_views import AnalysisView
 from mhc_core.data.errors import Gone
+from mhc_core.data.export_views import Export, ExportRow, TranscriptImport, tokens_of
+from mhc_core.data.search_views import SearchPage, UnknownPerson
 from mhc_core.data.views import (
     AttributeView,
     DashboardView,
     FeedPage,
     HudsonView,
     InteractionsPage,
+    ListMembership,
     LiveSummary,
     LookupProblem,
     LookupResult,
@@ -34,16 +41,21 @@ from mhc_core.data.views import (
     SessionView,
     TimelineView,
 )
+from mhc_core.data.watchlist_views import MembershipChange, WatchlistDetail, WatchlistView
 from mhc_core.db import Database
+from mhc_core.db.models import Interaction, Watchlist
 from mhc_core.services import (
     attributes,
     feed,
     interactions,
     notes,
     persons,
+    search,
     sessions,
     watchlists,
 )
+from mhc_core.services.analysis import room_history
+from mhc_core.username import require_username
 
 # Feed events read per query when catching up; a long absence is read in several.
 FEED_BATCH = 2_000
@@ -51,6 +63,14 @@ FEED_BATCH = 2_000
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _export_rows(rows: list[tuple[Interaction, str]]) -> tuple[ExportRow, ...]:
+    return tuple(
+        ExportRow(timestamp=i.timestamp, type=i.type, username=name, tokens=tokens_of(i.meta), content=i.content,
+                  source=i.source, event_id=i.event_id)
+        for i, name in rows
+    )
 
 
 class Data:
@@ -71,14 +91,28 @@ class Data:
 
     # -- persons -----------------------------------------------------------------------------------
 
-    def person(self, who: uuid.UUID | str, *, recent: int = 20, notes: int = 200, room: bool = True) -> PersonView | None:
+    def person(
+        self, who: uuid.UUID | str, *, recent: int = 20, notes: int = 200, room: bool = True, analysis: bool = False
+    ) -> PersonView | None:
         """A person by id, or by any name they have had (InvalidUsername if `who` is not a name).
 
-        With their `recent` newest interactions, `notes` newest notes, and their room figures if `room`.
+        With their `recent` newest interactions, `notes` newest notes, their room figures if `room`, and
+        their behaviour analysis if `analysis` (a few more queries, so only when asked).
         """
         with self._db.session() as s:
             found = persons.get_person(s, who) if isinstance(who, uuid.UUID) else persons.find_person(s, who)
-            return None if found is None else build.person(s, found, recent=recent, notes=notes, room=room)
+            if found is None:
+                return None
+            if not analysis:
+                return build.person(s, found, recent=recent, notes=notes, room=room)
+            # The analysis reads the person's room rows once; the room figures come from that same read.
+            zone = self._settings.timezone
+            history = room_history(s, found.id, zone or "UTC")
+            view = build.person(s, found, recent=recent, notes=notes, room=False)
+            return dataclasses.replace(
+                view, room=build.room_figures(history.signals()) if room else None,
+                analysis=analysis_build.person_analysis(s, found, broadcaster=self.broadcaster, zone=zone,
+                                                        history=history))
 
     def interactions(
         self,
@@ -195,6 +229,179 @@ class Data:
             if found is None or watchlist is None:
                 raise Gone("the person or the list is no longer in the database")
             watchlists.set_member(s, watchlist, found, member)
+
+    # -- watchlists and tags ------------------------------------------------------------------------
+
+    def watchlists(self) -> tuple[WatchlistView, ...]:
+        """Every list (the system ones first, in the order they were made) with how many are on it."""
+        with self._db.session() as s:
+            return tuple(watchlist_build.summary(w) for w in watchlists.all_lists(s))
+
+    def watchlist(self, which: int | str) -> WatchlistDetail:
+        """A list by id (Gone if not there) or by name, any case (UnknownWatchlist), with its members'
+        online status and figures, read in one query whatever its size."""
+        with self._db.session() as s:
+            found = self._list(s, which)
+            live = sessions.current(s, self.broadcaster)
+            return watchlist_build.detail(found, watchlists.members(s, found, live_session_id=live.id if live else None))
+
+    def list_memberships(self, person_id: uuid.UUID) -> tuple[ListMembership, ...]:
+        """Every list and whether the person is on it (what the `a` picker shows)."""
+        with self._db.session() as s:
+            return build.memberships(s, person_id)
+
+    def create_watchlist(self, name: str) -> WatchlistView:
+        """A new list of the broadcaster's own (ListRefused: not a name, or taken in any case)."""
+        with self._db.session() as s:
+            return watchlist_build.one(watchlists.create(s, name), 0)
+
+    def rename_watchlist(self, which: int | str, new_name: str) -> WatchlistView:
+        """ListRefused for a system list or a name taken (in any case) by another list."""
+        with self._db.session() as s:
+            found = watchlists.rename(s, self._list(s, which), new_name)
+            return watchlist_build.one(found, watchlists.member_count(s, found))
+
+    def delete_watchlist(self, which: int | str) -> None:
+        """Delete one of the broadcaster's own lists (ListRefused for a system list); the persons stay."""
+        with self._db.session() as s:
+            watchlists.remove_list(s, self._list(s, which))
+
+    def change_watchlist(self, which: int | str, usernames: Collection[str], member: bool) -> MembershipChange:
+        """Put the named persons on a list (`member`) or take them off, all or none.
+
+        Every name is checked first (InvalidUsername). Putting on creates a person not known yet, so a
+        list can be made ready before someone first visits; taking off a name nobody has is no change.
+        On the Excluded list this is exclusion itself, and session figures follow at once.
+        """
+        names = list(dict.fromkeys(require_username(u) for u in usernames))
+        with self._db.session() as s:
+            found = self._list(s, which)
+            on_list = watchlists.member_ids(s, found)
+            changed, unchanged, created = [], [], []
+            for name in names:
+                person = persons.find_person(s, name)
+                if person is None and member:
+                    person = persons.find_or_create(s, name, seen_at=self._clock())
+                    created.append(name)
+                if person is None or (person.id in on_list) == member:
+                    unchanged.append(name)
+                    continue
+                watchlists.set_member(s, found, person, member)
+                changed.append(name)
+            return MembershipChange(found.name, tuple(changed), tuple(unchanged), tuple(created))
+
+    def tag(
+        self,
+        username: str,
+        key: str,
+        value: str,
+        *,
+        confidence: str = "medium",
+        evidence_type: str | None = None,
+        evidence_id: str | None = None,
+    ) -> AttributeView | None:
+        """Set a person's attribute `key` to `value` (replacing the value the key had): None if nobody has
+        that name; InvalidAttribute for a bad key, value or confidence, or evidence that names no row of
+        this person's."""
+        with self._db.session() as s:
+            found = persons.find_person(s, username)
+            if found is None:
+                return None
+            return build.attribute(attributes.set_attribute(
+                s, found.id, key, value, confidence=confidence, evidence_type=evidence_type,
+                evidence_id=evidence_id,
+            ))
+
+    def untag(self, username: str, key: str) -> int | None:
+        """Remove a person's attribute `key`: how many rows went (0: they had none), None if nobody has
+        that name."""
+        with self._db.session() as s:
+            found = persons.find_person(s, username)
+            return None if found is None else attributes.remove_key(s, found.id, key)
+
+    @staticmethod
+    def _list(s: Session, which: int | str) -> Watchlist:
+        if isinstance(which, str):
+            return watchlists.by_name(s, which)
+        found = watchlists.get(s, which)
+        if found is None:
+            raise Gone("that list is no longer in the database")
+        return found
+
+    # -- search ------------------------------------------------------------------------------------
+
+    def search(
+        self,
+        text: str,
+        *,
+        username: str | None = None,
+        types: Collection[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> SearchPage:
+        """Stored chat, PMs, tip messages, notes and imported lines matching every word of `text`, newest
+        first, in [since, until), of `types` (searchable type names), by `username` (any name they have had:
+        InvalidUsername for a bad name, UnknownPerson for nobody). Excluded persons' lines are found too
+        (each hit says so). Text with no letter or digit finds nothing."""
+        with self._db.session() as s:
+            person_id = None
+            if username is not None:
+                found = persons.find_person(s, username)
+                if found is None:
+                    raise UnknownPerson(require_username(username))
+                person_id = found.id
+            hits, more = search.search(s, text, person_id=person_id, types=sorted(types) if types else None,
+                                       since=since, until=until, limit=limit, offset=offset)
+            return build.search_page(text, hits, more, offset=offset, limit=limit)
+
+    # -- transcript import and export ---------------------------------------------------------------
+
+    def import_transcript(self, session_id: int, text: str) -> TranscriptImport | None:
+        """Store a pasted transcript (already storable text) into one of the broadcaster's sessions as
+        CHAT_IMPORT lines; None for no such session. Importing the same text again adds nothing."""
+        from mhc_core.services import transcript_import
+
+        with self._db.session() as s:
+            found = sessions.get(s, session_id)
+            if found is None or found.broadcaster != self.broadcaster:
+                return None
+            done = transcript_import.import_transcript(s, found, text)
+            return TranscriptImport(session_id=session_id, imported=done.imported, duplicates=done.duplicates,
+                                    unreadable=done.unreadable, unreadable_lines=tuple(done.unreadable_lines),
+                                    persons=tuple(done.persons))
+
+    def export_session(self, session_id: int) -> Export | None:
+        """Every interaction of one of the broadcaster's sessions, oldest first; None for no such session."""
+        from mhc_core.services import export
+
+        with self._db.session() as s:
+            found = sessions.get(s, session_id)
+            if found is None or found.broadcaster != self.broadcaster:
+                return None
+            return Export(f"session-{session_id}", _export_rows(export.session_rows(s, session_id)))
+
+    def export_person(self, who: uuid.UUID | str) -> Export | None:
+        """Every interaction of a person (by id or any name they have had), oldest first; None for nobody."""
+        from mhc_core.services import export
+
+        with self._db.session() as s:
+            found = persons.get_person(s, who) if isinstance(who, uuid.UUID) else persons.find_person(s, who)
+            if found is None:
+                return None
+            return Export(f"person-{found.username}", _export_rows(export.person_rows(s, found.id)))
+
+    # -- analysis ---------------------------------------------------------------------------------
+
+    def analysis(self, person_id: uuid.UUID) -> AnalysisView | None:
+        """A person's behaviour analysis alone (None if they are gone), for the console's panel."""
+        with self._db.session() as s:
+            found = persons.get_person(s, person_id)
+            if found is None:
+                return None
+            return analysis_build.person_analysis(s, found, broadcaster=self.broadcaster,
+                                                  zone=self._settings.timezone)
 
     # -- stream sessions ---------------------------------------------------------------------------
 

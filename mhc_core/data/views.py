@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from mhc_core.data.analysis_views import AnalysisView
 from mhc_core.kinds import InteractionType, SessionStatus
 
 Metrics = Mapping[str, Any]
@@ -105,12 +106,14 @@ class AttributeView:
     key: str
     value: str
     confidence: str
-    evidence_type: str | None
-    evidence_id: str | None
+    evidence_type: str | None  # interaction, snapshot, manual (or the console form's own word)
+    evidence_id: str | None  # the interaction's or snapshot's id
+    updated_at: datetime
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "key": self.key, "value": self.value, "confidence": self.confidence,
-                "evidence_type": self.evidence_type, "evidence_id": self.evidence_id}
+                "evidence_type": self.evidence_type, "evidence_id": self.evidence_id,
+                "updated_at": self.updated_at.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class PersonView:
     attributes: tuple[AttributeView, ...]
     lists: tuple[ListMembership, ...]  # every watchlist, in list order
     room: RoomFigures | None  # None when not asked for
+    analysis: AnalysisView | None = None  # behaviour analysis, only when asked for
 
     @property
     def list_names(self) -> list[str]:
@@ -177,6 +181,7 @@ class PersonView:
             "recent_interactions": [i.as_json() for i in self.recent_interactions],
             "watchlists": self.list_names,
             "attributes": [a.as_json() for a in self.attributes],
+            **({"analysis": self.analysis.as_json()} if self.analysis is not None else {}),
         }
 
 
@@ -224,7 +229,7 @@ class LookupResult:
     people: tuple[PersonRef, ...]  # everyone resolved, the primary first
     extracted_usernames: tuple[str, ...]
     problems: tuple[LookupProblem, ...]
-    statbate: Mapping[str, Mapping[str, str]]  # name -> {"member": state, "model": state}
+    statbate: Mapping[str, Mapping[str, str]]  # name -> {"member", "model", "member_model": state}
 
     def as_json(self, *, with_statbate: bool) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -156,6 +156,7 @@ class Interaction(Base):
         CheckConstraint(_in("type", InteractionType), name="type"),
         CheckConstraint(_in("source", InteractionSource), name="source"),
         Index("ix_interactions_person_timestamp", "person_id", "timestamp"),
+        Index("ix_interactions_person_type_timestamp", "person_id", "type", "timestamp"),
         Index("ix_interactions_session_timestamp", "stream_session_id", "timestamp"),
         Index("ix_interactions_type_timestamp", "type", "timestamp"),
         Index("ix_interactions_timestamp", "timestamp"),

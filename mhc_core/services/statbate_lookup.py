@@ -16,7 +16,12 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from mhc_core.clients.errors import ClientError
-from mhc_core.clients.statbate import StatbateClient, normalize_member_info, normalize_model_info
+from mhc_core.clients.statbate import (
+    StatbateClient,
+    normalize_member_info,
+    normalize_member_model_spending,
+    normalize_model_info,
+)
 from mhc_core.config import Settings
 from mhc_core.db.engine import Database
 from mhc_core.db.models import Person, Role, Snapshot, SnapshotSource
@@ -38,6 +43,9 @@ class Finding:
     model: dict | None = None
     member_state: str = NOT_ASKED
     model_state: str = NOT_ASKED
+    # What Statbate saw this member tip the broadcaster (asked for the primary name only).
+    member_model: dict | None = None
+    member_model_state: str = NOT_ASKED
 
     @property
     def did(self) -> int | None:
@@ -68,8 +76,9 @@ class Findings:
             self.errors.append(entry)
 
 
-async def fetch(client: StatbateClient, names: list[str]) -> Findings:
-    """The primary name: model and member info. Further names: one batch request for member info."""
+async def fetch(client: StatbateClient, names: list[str], *, broadcaster: str | None = None) -> Findings:
+    """The primary name: model and member info, and (given `broadcaster`, unless it is him) what Statbate
+    saw them tip him. Further names: one batch request for member info."""
     findings = Findings({name: Finding() for name in names})
     primary, others = names[0], names[1:]
     first = findings.by_name[primary]
@@ -103,7 +112,18 @@ async def fetch(client: StatbateClient, names: list[str]) -> Findings:
             findings.by_name[name].member = item
             findings.by_name[name].member_state = FOUND if item is not None else NOT_FOUND
 
+    async def ask_member_model() -> None:
+        assert broadcaster is not None
+        try:
+            first.member_model = await client.member_model_spending(primary, broadcaster)
+            first.member_model_state = FOUND if first.member_model is not None else NOT_FOUND
+        except ClientError as exc:
+            first.member_model_state = FAILED
+            findings.error(exc)
+
     tasks = [ask_member(), ask_model()] + ([ask_batch()] if others else [])
+    if broadcaster is not None and primary != broadcaster:
+        tasks.append(ask_member_model())
     await asyncio.gather(*tasks)
     return findings
 
@@ -148,6 +168,10 @@ def _store(session: Session, person: Person, finding: Finding, *, role_given: bo
                                           metrics, captured_at=at))
         if metrics["rid"] is not None and persons.find_by_external_id(session, rid=metrics["rid"]) is None:
             person.rid = metrics["rid"]
+    if finding.member_model is not None:
+        _stored(session, snapshots.append(session, person.id, SnapshotSource.STATBATE_MEMBER_MODEL.value,
+                                          finding.member_model, normalize_member_model_spending(finding.member_model),
+                                          captured_at=at))
     role = finding.inferred_role()
     if role is not None and not role_given:
         # Only what was asked can be known: a batch answer says nothing about being a model.
@@ -181,13 +205,13 @@ async def lookup(
     findings = Findings({name: Finding() for name in names})
     if include_statbate:
         if client is not None:
-            findings = await fetch(client, names)
+            findings = await fetch(client, names, broadcaster=settings.broadcaster)
         elif settings.statbate_token is None:
             findings.errors.append({"source": "statbate", "message": NOT_CONFIGURED})
         else:
             own = StatbateClient(settings.statbate_base_url, settings.statbate_token.get_secret_value())
             try:
-                findings = await fetch(own, names)
+                findings = await fetch(own, names, broadcaster=settings.broadcaster)
             finally:
                 await own.aclose()
 
@@ -207,7 +231,8 @@ async def lookup(
                 person_ids=[p.id for p in result.persons],
                 extracted_usernames=result.extracted_usernames,
                 errors=findings.errors + notes,
-                statbate={name: {"member": f.member_state, "model": f.model_state}
+                statbate={name: {"member": f.member_state, "model": f.model_state,
+                                 "member_model": f.member_model_state}
                           for name, f in findings.by_name.items()},
             )
 

@@ -15,9 +15,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_SESSIONS, CHANNEL_STATS
+from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_PERSONS, CHANNEL_SESSIONS, CHANNEL_STATS, EXCLUDED
 from mhc_tui.data_access import console_of, data_of
 from mhc_tui.live import Changes, LiveRead, Payload
+from mhc_tui.screens.list_picker import ListPickerModal
 from mhc_tui.screens.note import NoteModal
 from mhc_tui.widgets.event_feed import NOTHING_SELECTED, EventFeed, FeedView
 from mhc_tui.widgets.health import HealthLine
@@ -42,6 +43,8 @@ class DashboardScreen(Screen):
         Binding("enter", "open_selected", "Open person", show=False, id="open",
                 tooltip="open the selected person (feed line or room row)"),
         Binding("n", "note_selected", "Note", show=False, id="note", tooltip="note on the selected person"),
+        Binding("a", "lists_selected", "Lists", show=False, id="lists",
+                tooltip="put the selected person on a list or take them off"),
     ]
 
     def __init__(self) -> None:
@@ -50,6 +53,8 @@ class DashboardScreen(Screen):
         self.panels_read = LiveRead(self, self._read_panels, self._show, name="dashboard panels",
                                     min_interval=PANELS_INTERVAL, follows={
                                         CHANNEL_EVENTS: None, CHANNEL_SESSIONS: None, CHANNEL_STATS: _own_stats,
+                                        # Excluding or including someone again changes the session figures.
+                                        CHANNEL_PERSONS: lambda payload: payload.get("what") == EXCLUDED,
                                     })
 
     def compose(self) -> ComposeResult:
@@ -114,6 +119,8 @@ class DashboardScreen(Screen):
         person_id, username = person
         if action == "open":
             console_of(self).open_person(person_id)
+        elif action == "lists":
+            self.app.push_screen(ListPickerModal(person_id, username))
         else:
             self.app.push_screen(NoteModal(person_id, username))
 
@@ -128,3 +135,6 @@ class DashboardScreen(Screen):
 
     def action_note_selected(self) -> None:
         self._act(self._selection(), "note")
+
+    def action_lists_selected(self) -> None:
+        self._act(self._selection(), "lists")

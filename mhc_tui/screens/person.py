@@ -18,6 +18,7 @@ from mhc_core.kinds import InteractionType
 from mhc_tui.data_access import console_of, data_of
 from mhc_tui.live import Changes, LiveRead, about
 from mhc_tui.widgets import display_format as fmt
+from mhc_tui.widgets.analysis_panel import AnalysisPanel
 from mhc_tui.widgets.attributes_editor import AttributesEditor
 from mhc_tui.widgets.identity_panel import IdentityPanel
 from mhc_tui.widgets.interactions_table import InteractionsTable
@@ -25,7 +26,7 @@ from mhc_tui.widgets.lists_toggle import ListsToggle
 from mhc_tui.widgets.person_summary import PersonSummary
 from mhc_tui.widgets.stats_timeline import StatsTimeline
 
-TABS = ("overview", "timeline", "interactions", "notes", "attributes", "lists")
+TABS = ("overview", "timeline", "interactions", "notes", "attributes", "lists", "analysis")
 TAB_KEYS = Binding.Group("tabs")  # one row in the help
 NOTES = 200  # the newest notes shown (the hint gives the total)
 
@@ -34,6 +35,10 @@ class PersonScreen(Screen[None]):
     CSS_PATH = "person.tcss"
     BINDINGS = [
         Binding("n", "note", "Note", id="note", tooltip="add a note"),
+        # The Tags tab's editor binds `a` too (add a tag): there, the focused editor's binding wins.
+        Binding("a", "lists", "Lists", id="lists", tooltip="put this person on a list or take them off"),
+        Binding("e", "export", "Export", id="export",
+                tooltip="write every interaction of this person as CSV under the data folder's exports/"),
         Binding("r", "reload", "Refresh", show=False, id="reload", tooltip="read again"),
         *(Binding(str(i), f"tab('{name}')", name, show=False, id=f"tab_{name}", group=TAB_KEYS)
           for i, name in enumerate(TABS, 1)),
@@ -72,6 +77,8 @@ class PersonScreen(Screen[None]):
                 yield Label("space or enter toggles a list; Excluded leaves the person out of every count",
                             id="lists-hint")
                 yield ListsToggle(self.person_id, id="person-lists")
+            with TabPane("Analysis", id="analysis"):
+                yield AnalysisPanel(self.person_id, id="person-analysis")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -83,6 +90,7 @@ class PersonScreen(Screen[None]):
         self.person_read.request()
         self.query_one(StatsTimeline).reload()
         self.query_one(InteractionsTable).reload()
+        self.query_one(AnalysisPanel).reload()
 
     def action_tab(self, name: str) -> None:
         self.query_one(TabbedContent).active = name
@@ -96,8 +104,24 @@ class PersonScreen(Screen[None]):
             NoteModal(self.person.id, self.person.username), lambda saved: self.action_reload() if saved else None
         )
 
+    def action_lists(self) -> None:
+        if self.person is None:
+            return
+        from mhc_tui.screens.list_picker import ListPickerModal
+
+        # Its notifications come too; this shows the changes even while live updates are down.
+        self.app.push_screen(ListPickerModal(self.person.id, self.person.username),
+                             lambda _closed: self.person_read.request())
+
+    def action_export(self) -> None:
+        from mhc_tui.exports import export_csv
+
+        if self.person is not None:
+            person_id = self.person_id
+            export_csv(self, lambda data: data.export_person(person_id), self.person.username)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "note":
+        if action in ("note", "export", "lists"):
             return self.person is not None
         return True
 

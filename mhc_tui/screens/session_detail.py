@@ -20,6 +20,7 @@ from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.session_transcript import TRANSCRIPT_TYPES, SessionTranscript
 
 if TYPE_CHECKING:
+    from mhc_core.data.export_views import TranscriptImport
     from mhc_core.data.views import SessionDetail
 
 TOP_TIPPERS = 10
@@ -30,11 +31,16 @@ class SessionDetailScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open_person", "Open person", id="open", tooltip="open the person on the selected line"),
         Binding("r", "reload", "Refresh", show=False, id="reload", tooltip="read again"),
+        Binding("p", "import_transcript", "Paste transcript", id="import_transcript",
+                tooltip="import a chat transcript pasted from the browser into this session"),
+        Binding("e", "export", "Export", id="export",
+                tooltip="write every interaction of this session as CSV under the data folder's exports/"),
     ]
 
-    def __init__(self, session_id: int) -> None:
+    def __init__(self, session_id: int, *, line: int | None = None) -> None:
         super().__init__()
         self.session_id = session_id
+        self._line = line  # an interaction to put the cursor on once read (e.g. a search's match)
         self.title = f"Session {session_id}"
         self._live: bool | None = None  # unknown until the first read
         # Events are linked only to the LIVE session: an ended one does not follow them.
@@ -73,6 +79,23 @@ class SessionDetailScreen(Screen[None]):
         if table.row_count:
             table.action_select_cursor()
 
+    def action_import_transcript(self) -> None:
+        from mhc_tui.screens.transcript_paste import TranscriptPasteModal
+
+        self.app.push_screen(TranscriptPasteModal(self.session_id), self._imported)
+
+    def _imported(self, done: TranscriptImport | None) -> None:
+        if done is None:
+            return
+        self.notify(done.summary(), severity="warning" if done.unreadable else "information", markup=False)
+        self.detail_read.request()
+
+    def action_export(self) -> None:
+        from mhc_tui.exports import export_csv
+
+        session_id = self.session_id
+        export_csv(self, lambda data: data.export_session(session_id), f"session {session_id}")
+
     @on(SessionTranscript.PersonChosen)
     def _open(self, message: SessionTranscript.PersonChosen) -> None:
         console_of(self).open_person(message.person_id)
@@ -97,7 +120,13 @@ class SessionDetailScreen(Screen[None]):
             f"chat {s.chat_messages} from {s.unique_chatters} chatters · PMs {s.private_messages} · "
             f"follows {s.follows} · unfollows {s.unfollows}"
         )
-        self.query_one(SessionTranscript).show(detail.of_types(*TRANSCRIPT_TYPES), tz)
+        transcript = self.query_one(SessionTranscript)
+        transcript.show(detail.of_types(*TRANSCRIPT_TYPES), tz)
+        if self._line is not None:
+            line, self._line = self._line, None
+            if not transcript.go_to(line):
+                self.notify("That line is not in the transcript (it shows chat, tips and private messages).",
+                            severity="warning")
         tippers = "\n".join(f"{i}. {fmt.outside(t.username)}  {fmt.number(t.tokens)}"
                              for i, t in enumerate(s.top_tippers, 1))
         self.query_one("#detail-tippers", Static).update(

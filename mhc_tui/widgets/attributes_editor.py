@@ -60,8 +60,8 @@ class AttributesEditor(Vertical):
             yield Select([(c.value, c.value) for c in Confidence], value=Confidence.MEDIUM.value,
                          allow_blank=False, id="attr-confidence")
         with Horizontal(classes="attr-form-row"):
-            yield SafeInput(placeholder="evidence type (e.g. chat, note)", id="attr-evidence-type")
-            yield SafeInput(placeholder="evidence id", id="attr-evidence-id")
+            yield SafeInput(placeholder="evidence: interaction or snapshot (blank: manual)", id="attr-evidence-type")
+            yield SafeInput(placeholder="evidence id (the interaction's or snapshot's)", id="attr-evidence-id")
             yield Button("Save", id="attr-save", variant="primary")
 
     def show(self, rows: Sequence[AttributeView]) -> None:

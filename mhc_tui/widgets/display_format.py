@@ -48,6 +48,7 @@ def outside_markup(template: str, **values: object) -> Content:
 SOURCE_LABELS = {
     "statbate_member": "Statbate · member",
     "statbate_model": "Statbate · model",
+    "statbate_member_model": "Statbate · member to me",
     "cb_stats": "Chaturbate · stats API",
     "manual": "Manual",
 }

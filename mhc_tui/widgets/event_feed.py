@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 DEFAULT_CAP = 10_000
 INITIAL_EVENTS = 500
 FILTER_EVENTS = 2_000  # loaded from the database when a type filter is chosen
-FEED_INTERVAL = 0.1  # the least time between two reads of new events (a busy room: ten a second at most)
+FEED_INTERVAL = 0.04  # the least time between two reads of new events (a busy room: ten a second at most)
 CONTENT_LIMIT = 1_000  # characters of a message kept for its line (the line is cut at the panel anyway)
 
 # (key, label, interaction types or None for all)
@@ -131,10 +131,11 @@ class FeedView(ScrollView, can_focus=True):
         Binding("end", "last", "last (and follow new events)", show=False, id="last_line", group=LINE),
         Binding("enter", "open", "Open", id="open", tooltip="open the selected person"),
         Binding("n", "note", "Note", id="note", tooltip="note on the selected person"),
+        Binding("a", "lists", "Lists", id="lists", tooltip="put the selected person on a list or take them off"),
     ]
 
     class Chosen(Message):
-        """The operator asked for the selected line's person: `action` is "open" or "note"."""
+        """The operator asked for the selected line's person: `action` is "open", "note" or "lists"."""
 
         def __init__(self, item: FeedItem, action: str) -> None:
             super().__init__()
@@ -348,6 +349,9 @@ class FeedView(ScrollView, can_focus=True):
     def action_note(self) -> None:
         self._choose("note")
 
+    def action_lists(self) -> None:
+        self._choose("lists")
+
     def _choose(self, action: str) -> None:
         if self.selected is None:
             self.notify(NOTHING_SELECTED, severity="warning")
@@ -360,7 +364,7 @@ class EventFeed(Vertical):
     last line shown; reads never overlap."""
 
     BINDINGS = [
-        Binding("f", "cycle_filter", "Filter", id="cycle_filter", tooltip="cycle the feed filter"),
+        Binding("f", "cycle_filter", "Filter", show=False, id="cycle_filter", tooltip="cycle the feed filter"),
         Binding("1", "filter('all')", "all", show=False, id="filter_all", group=FILTER),
         Binding("2", "filter('chat')", "chat", show=False, id="filter_chat", group=FILTER),
         Binding("3", "filter('tips')", "tips", show=False, id="filter_tips", group=FILTER),

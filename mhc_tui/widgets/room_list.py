@@ -29,6 +29,7 @@ class RoomList(DataTable):
     BINDINGS = [
         Binding("enter", "open", "Open", id="open", tooltip="open the selected person"),
         Binding("n", "note", "Note", id="note", tooltip="note on the selected person"),
+        Binding("a", "lists", "Lists", id="lists", tooltip="put the selected person on a list or take them off"),
     ]
 
     class Chosen(Message):
@@ -95,6 +96,9 @@ class RoomList(DataTable):
 
     def action_note(self) -> None:
         self._choose("note")
+
+    def action_lists(self) -> None:
+        self._choose("lists")
 
     def _choose(self, action: str) -> None:
         entry = self._selected()

@@ -99,6 +99,14 @@ class SessionTranscript(DataTable[Any]):
         )
         self._lines[str(line.id)] = line
 
+    def go_to(self, interaction_id: int) -> bool:
+        """The cursor on this interaction's line, scrolled into view; False if it is not shown."""
+        key = str(interaction_id)
+        if key not in self._lines:
+            return False
+        self.move_cursor(row=self.get_row_index(key), scroll=True)
+        return True
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         line = self._lines.get(str(event.row_key.value))

@@ -4,6 +4,8 @@
   interaction that carry words (chat, private messages, tip messages, notes, imported lines). The
   `simple` configuration neither stems nor drops stop words, so usernames and slang match as typed.
   A search must use the same expression and the same predicate to be served by it.
+- `ix_interactions_person_type_timestamp`: a person's interactions of some types (notes, tips, chat)
+  counted and paged from the index alone, however long his history.
 - Snapshot source `statbate_member_model`: what Statbate saw a member tip this broadcaster
   (`GET /members/{site}/{name}/model/{model}`).
 
@@ -39,10 +41,12 @@ def upgrade() -> None:
         "USING gin (to_tsvector('simple'::regconfig, content)) "
         f"WHERE content IS NOT NULL AND type IN ({SEARCHABLE})"
     )
+    op.create_index("ix_interactions_person_type_timestamp", "interactions", ["person_id", "type", "timestamp"])
     _snapshot_sources(SOURCES_AFTER)
 
 
 def downgrade() -> None:
     # Refused (the check fails) while a statbate_member_model snapshot exists: snapshots are append-only.
     _snapshot_sources(SOURCES_BEFORE)
+    op.drop_index("ix_interactions_person_type_timestamp", table_name="interactions")
     op.drop_index("ix_interactions_content_fts", table_name="interactions")

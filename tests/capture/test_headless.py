@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mhc_core.capture.headless import format_event
+from mhc_core.capture.headless import LINE_LIMIT, format_event
 from tests.capture.helpers import cursor, journaled, rows, scalar
 from tests.fakes import FakeApis, make_event
 
@@ -89,6 +89,13 @@ def test_readable_lines() -> None:
     assert [ln.split(" ", 1)[1] for ln in lines] == [
         "viewer_12 tipped 25 tokens: great show", "viewer_12: hello", "viewer_12 followed",
         "PM from viewer_12: hi", "PM to viewer_12: thanks", "viewer_12: two lines"]
+
+
+def test_a_very_long_message_prints_as_one_cut_line() -> None:
+    line = format_event({"event_time": "2026-11-20T20:00:05+00:00", "username": "viewer_12",
+                         "type": "CHAT_MESSAGE", "content": "🎉 [b]hi[/b] \x1b[2J " * 2_000})
+    assert len(line) == LINE_LIMIT and line.endswith("…")
+    assert "viewer_12: 🎉 [b]hi[/b] \\x1b[2J" in line and "\x1b" not in line and "\n" not in line
 
 
 def test_sigterm_mid_stream_exits_0_quickly_with_the_cursor_saved(db, database_url, fake_apis_factory, tmp_path):

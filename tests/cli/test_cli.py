@@ -50,7 +50,8 @@ def test_lookup_statbate_not_configured_still_succeeds(db, cli_env, capsys) -> N
     code, data, _ = run(capsys, "lookup", "viewer_9", "--statbate", "--json")
     assert code == 0
     assert data["errors"] == [{"source": "statbate", "message": "Statbate is not configured (set MHC_STATBATE_TOKEN)"}]
-    assert data["statbate"]["viewer_9"] == {"member": "not_asked", "model": "not_asked"}
+    assert data["statbate"]["viewer_9"] == {"member": "not_asked", "model": "not_asked",
+                                             "member_model": "not_asked"}
 
 
 def test_lookup_statbate_against_the_fake_never_prints_the_token(db, cli_env, capsys, monkeypatch, fake_apis) -> None:

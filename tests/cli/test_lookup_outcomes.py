@@ -44,11 +44,11 @@ def test_resolved_but_statbate_failed_exits_0_with_the_errors_shown_inert(db, cl
                                                                            fake_apis) -> None:
     monkeypatch.setenv("MHC_STATBATE_BASE_URL", fake_apis.statbate_base_url)
     monkeypatch.setenv("MHC_STATBATE_TOKEN", fake_apis.statbate_token)
-    fake_apis.add_fault("not_json", "statbate", times=2)
+    fake_apis.add_fault("not_json", "statbate", times=3)  # member, model and member-on-me asks
     code, data, _ = run(capsys, "lookup", "tipper_1", "--statbate", "--json")
     assert code == 0 and data["person"]["username"] == "tipper_1"
     assert data["errors"] and {e["source"] for e in data["errors"]} == {"statbate"}
-    assert data["statbate"]["tipper_1"] == {"member": "error", "model": "error"}
+    assert data["statbate"]["tipper_1"] == {"member": "error", "model": "error", "member_model": "error"}
     # A refusal quoting what the server said: shown on stderr with its controls made visible.
     fake_apis.fail(400, "statbate", body={"message": "no such \x1b]0;TITLEHACK\x07 name"}, times=2)
     code, out, err = run(capsys, "lookup", "tipper_2", "--statbate")

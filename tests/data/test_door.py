@@ -129,7 +129,8 @@ def test_person_json_is_the_person_shape(db, data) -> None:
                                            "source": "cb_events", "metadata": {"tokens": 500}}]
     assert out["watchlists"] == ["Friends"]
     assert out["attributes"] == [{"id": out["attributes"][0]["id"], "key": "city", "value": "Lisbon",
-                                  "confidence": "high", "evidence_type": "chat", "evidence_id": None}]
+                                  "confidence": "high", "evidence_type": "chat", "evidence_id": None,
+                                  "updated_at": out["attributes"][0]["updated_at"]}]
 
 
 def test_notes_attributes_and_lists_written_are_seen_by_the_next_read(db, data) -> None:
@@ -317,4 +318,5 @@ def test_a_lookup_asking_statbate_without_a_token_says_so(data) -> None:
     assert [(p.source, p.message) for p in result.problems] == [
         ("statbate", "Statbate is not configured (set MHC_STATBATE_TOKEN)")]
     assert result.as_json(with_statbate=True)["statbate"] == {"viewer_9": {"member": "not_asked",
-                                                                           "model": "not_asked"}}
+                                                                           "model": "not_asked",
+                                                                           "member_model": "not_asked"}}

@@ -123,7 +123,8 @@ async def test_several_names_use_one_batch_request(db, sb_settings, fake_apis) -
     paths = [r.path for r in fake_apis.requests_for("statbate")]
     assert sum(p.endswith("/info/batch") for p in paths) == 1
     assert not any("/bob_2/" in p or "/carol_3/" in p for p in paths)  # no request per extra name
-    assert outcome.statbate["dave_4"] == {"member": "not_found", "model": "not_asked"}
+    assert outcome.statbate["dave_4"] == {"member": "not_found", "model": "not_asked",
+                                           "member_model": "not_asked"}
     with db.session() as s:
         roles = {n: persons.find_person(s, n).role for n in ("alice_1", "bob_2", "dave_4")}
     assert roles == {"alice_1": "VIEWER", "bob_2": "VIEWER", "dave_4": "UNKNOWN"}

@@ -151,6 +151,8 @@ class FakeApis:
         self.stats_payload: dict[str, Any] = json.loads((SAMPLES / "stats_response_offline.json").read_text())
         self.members: dict[str, dict[str, Any]] = {}
         self.models: dict[str, dict[str, Any]] = {}
+        # (member, model) lowercased -> the `data` of /members/{site}/{member}/model/{model}.
+        self.member_model_spending: dict[tuple[str, str], dict[str, Any]] = {}
         # Exact Statbate path (after /statbate/api) -> (status, JSON body); wins over the generated answers.
         self.statbate_overrides: dict[str, tuple[int, Any]] = {}
         self.requests: list[RecordedRequest] = []
@@ -279,6 +281,23 @@ class FakeApis:
         data = info if info is not None else default_model_info(name)
         data = {**data, **overrides}
         self.models[name.lower()] = data
+        return data
+
+    def add_member_model_spending(
+        self, member: str, model: str, daily: list[tuple[str, int, int]], *, usd_per_token: float = 0.05
+    ) -> dict[str, Any]:
+        """What Statbate saw `member` tip `model`: `daily` is (date, tokens, tips); totals are their sums.
+
+        The member must be known (add_member) or the answer is 404; the model need not be added."""
+        rows = [{"date": d, "tokens": t, "usd": round(t * usd_per_token, 2), "tips": n} for d, t, n in daily]
+        tokens = sum(r["tokens"] for r in rows)
+        data = {
+            "member": {"name": member, "did": None},
+            "model": {"name": model, "rid": _stable_int(model), "gender": 0},
+            "total": {"tokens": tokens, "usd": round(tokens * usd_per_token, 2), "tips": sum(r["tips"] for r in rows)},
+            "daily_spending": rows,
+        }
+        self.member_model_spending[(member.lower(), model.lower())] = data
         return data
 
     # -- faults and records -----------------------------------------------------------------
@@ -636,6 +655,10 @@ class FakeApis:
             info, model = self.members.get(seg[2].lower()), self.models.get(seg[4].lower())
             if info is None:
                 return member_missing
+            spent = self.member_model_spending.get((seg[2].lower(), seg[4].lower()))
+            if spent is not None:
+                member = {"name": seg[2], "did": info.get("did")}
+                return 200, {"data": {**spent, "member": member}, "meta": meta}
             if model is None:
                 return model_missing
             return 200, {
