@@ -43,6 +43,8 @@ FILE_ONLY = {"file_only": True}
 NOBODY_IN_PASTE = "no username found in the paste"
 # Modules of mhc_core.commands, each with `add_commands(sub, add)`, in the order `mhc --help` lists them.
 COMMAND_MODULES: tuple[str, ...] = ("search", "transcript", "export", "watchlists")
+# Modules of mhc_core.commands with `add_session_actions(ssub)`: more ACTIONs of `mhc session`.
+SESSION_ACTION_MODULES: tuple[str, ...] = ("recap",)
 
 # Runs the console until the operator quits (settings, verbose) and returns the exit code. The program
 # (`mhc.main`) supplies it, so the core never imports a UI; without one, `mhc` prints its help.
@@ -411,6 +413,8 @@ def build_parser(console: ConsoleRunner | None = None) -> argparse.ArgumentParse
     sp = ssub.add_parser("show", help="a session with all its interactions")
     sp.add_argument("id", type=_session_id)
     sp.add_argument("--json", action="store_true", help="print JSON")
+    for name in SESSION_ACTION_MODULES:
+        importlib.import_module(f"mhc_core.commands.{name}").add_session_actions(ssub)
 
     p = add("sessions", cmd_sessions, "list recent sessions with their stats")
     p.add_argument("--limit", type=_limit, default=20, metavar="N", help=f"how many, 1-{MAX_LIMIT} (default 20)")

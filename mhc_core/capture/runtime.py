@@ -76,7 +76,8 @@ class CaptureRuntime:
         return False
 
     async def retry_later(self, attempt: int, reason: str, *components: Component) -> bool:
-        """Say "retrying in N s" for the database backoff of this attempt, then wait it out.
+        """Say "retrying in N s" for the database backoff of this attempt, then wait it out (not when
+        the embedded server had died and has just been started again).
 
         False when stop() was called meanwhile."""
         delay = self._db_backoff(attempt)
@@ -84,7 +85,9 @@ class CaptureRuntime:
         log.warning("capture: %s", message)
         for component in components or ("capture",):
             self.board.report(component, "retrying", message, retry_in=delay)
-        await self.in_worker(self.db.heal)  # an embedded server that died is started again
+        if await self.in_worker(self.db.heal):  # an embedded server that died is started again
+            # It is back: retry at once rather than after a backoff grown while it was down.
+            return await self.sleep(0)
         return await self.sleep(delay)
 
     def _db_backoff(self, attempt: int) -> float:

@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from mhc_core.config import Settings
-from mhc_core.data import analysis_build, build, watchlist_build
+from mhc_core.data import analysis_build, build, recap_build, watchlist_build
 from mhc_core.data.analysis_views import AnalysisView
 from mhc_core.data.errors import Gone
 from mhc_core.data.export_views import Export, ExportRow, TranscriptImport, tokens_of
+from mhc_core.data.recap_views import RecapView
 from mhc_core.data.search_views import SearchPage, UnknownPerson
 from mhc_core.data.views import (
     AttributeView,
@@ -50,6 +51,7 @@ from mhc_core.services import (
     interactions,
     notes,
     persons,
+    recap,
     search,
     sessions,
     watchlists,
@@ -437,6 +439,17 @@ class Data:
         with self._db.session() as s:
             ended = sessions.end(s, self.broadcaster, at=self._clock())
             return build.sessions_with_stats(s, [ended], now=self._clock())[0]
+
+    # -- recap -------------------------------------------------------------------------------------
+
+    def recap(self, session_id: int) -> RecapView | None:
+        """One of the broadcaster's sessions (so far, while LIVE) beside the median of its previous five;
+        None for no such session."""
+        with self._db.session() as s:
+            found = sessions.get(s, session_id)
+            if found is None or found.broadcaster != self.broadcaster:
+                return None
+            return recap_build.recap(recap.recap(s, found, now=self._clock()))
 
     # -- the room, the feed, the dashboard -----------------------------------------------------------
 
