@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 DEFAULT_CAP = 10_000
 INITIAL_EVENTS = 500
 FILTER_EVENTS = 2_000  # loaded from the database when a type filter is chosen
-FEED_INTERVAL = 0.04  # the least time between two reads of new events (a busy room: ten a second at most)
+FEED_INTERVAL = 0.1  # the least time between two reads of new events (a busy room: ten a second at most)
 CONTENT_LIMIT = 1_000  # characters of a message kept for its line (the line is cut at the panel anyway)
 
 # (key, label, interaction types or None for all)
