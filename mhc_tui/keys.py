@@ -62,6 +62,7 @@ PLACES: tuple[Place, ...] = (
     ), inherited=(Inherited("textual.widgets:SelectionList", "select",
                             "lists: toggle membership (Excluded also excludes)"),)),
     Place("Sessions", ("mhc_tui.screens.sessions:SessionsScreen",)),
+    Place("Session recap", ("mhc_tui.screens.recap:RecapScreen",), modal=True),
     Place("Watchlists", ("mhc_tui.screens.watchlists:WatchlistsScreen",)),
     Place("Session", ("mhc_tui.screens.session_detail:SessionDetailScreen",)),
     Place("Search", ("mhc_tui.screens.search:SearchScreen",)),

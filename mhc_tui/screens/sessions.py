@@ -40,7 +40,9 @@ class SessionsScreen(Screen[None]):
     TITLE = "Sessions"
     BINDINGS = [
         Binding("enter", "open", "Open session", id="open", tooltip="open the selected session"),
-        Binding("r", "reload", "Refresh", id="reload", tooltip="read again"),
+        Binding("r", "recap", "Recap", id="recap",
+                tooltip="the selected session's recap: each figure beside the median of the five before"),
+        Binding("ctrl+r", "reload", "Refresh", show=False, id="reload", tooltip="read again"),
     ]
 
     def __init__(self) -> None:
@@ -71,12 +73,25 @@ class SessionsScreen(Screen[None]):
     def action_reload(self) -> None:
         self.sessions_read.request()
 
-    def action_open(self) -> None:
+    def _selected_id(self) -> int | None:
         table = self.query_one(DataTable)
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             if key is not None:
-                console_of(self).open_session(int(key))
+                return int(key)
+        return None
+
+    def action_open(self) -> None:
+        selected = self._selected_id()
+        if selected is not None:
+            console_of(self).open_session(selected)
+
+    def action_recap(self) -> None:
+        from mhc_tui.screens.recap import RecapScreen
+
+        selected = self._selected_id()
+        if selected is not None:
+            self.app.push_screen(RecapScreen(selected))
 
     @on(DataTable.RowSelected, "#sessions-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

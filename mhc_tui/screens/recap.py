@@ -1,0 +1,94 @@
+"""A session's recap: each figure beside the median of the sessions before it, and the top tippers.
+
+Read in a thread through the data door (`Data.recap`), the same view `mhc session recap` prints.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label
+
+from mhc_tui.background import run_in_thread
+from mhc_tui.data_access import console_of, data_of
+from mhc_tui.widgets import display_format as fmt
+
+if TYPE_CHECKING:
+    from mhc_core.data.recap_views import RecapFigure, RecapView
+
+LABELS = {
+    "duration_seconds": "duration", "tokens": "tokens", "tips": "tips", "biggest_tip": "biggest tip",
+    "follows": "follows", "unfollows": "unfollows", "viewers": "viewers", "new_viewers": "new viewers",
+    "returning_viewers": "returning viewers", "peak_viewers": "peak viewers (Stats API)",
+    "average_viewers": "average viewers (Stats API)",
+}
+
+
+def _shown(name: str, value: int | float | None) -> str:
+    if value is None:
+        return "-"
+    if name == "duration_seconds":
+        return fmt.duration(value)
+    return fmt.number(value)
+
+
+class RecapScreen(ModalScreen[None]):
+    CSS_PATH = "recap.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="back", tooltip="close the recap"),
+        Binding("r", "close", "Close", show=False, id="close_recap", tooltip="close the recap"),
+    ]
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__()
+        self.session_id = session_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box", id="recap-box"):
+            yield Label(f"Recap of session {self.session_id}", classes="modal-title", id="recap-title")
+            yield Label("reading…", id="recap-status")
+            table: DataTable[Any] = DataTable(id="recap-table", cursor_type="none", show_cursor=False)
+            table.add_column("figure", key="figure")
+            table.add_column("this session", key="value")
+            table.add_column("median before", key="median")
+            yield table
+            yield Label("", id="recap-tippers")
+            yield Label("escape closes", classes="modal-hint")
+
+    def on_mount(self) -> None:
+        run_in_thread(self, lambda: data_of(self).recap(self.session_id), name="recap", done=self._show)
+
+    def _show(self, recap: RecapView | None) -> None:
+        status = self.query_one("#recap-status", Label)
+        if recap is None:
+            status.update(Text(f"no session {self.session_id}"))
+            return
+        s = recap.session
+        tz = console_of(self).settings.tz
+        before = len(recap.previous_sessions)
+        status.update(Text(
+            f"{s.status} · started {fmt.when(s.started_at, tz)}"
+            + (" · the figures so far" if recap.live else "")
+            + (" · no session before to compare with" if not before else " · compared with the session before"
+               if before == 1 else f" · compared with the {before} sessions before")
+        ))
+        table = self.query_one("#recap-table", DataTable)
+        table.clear()
+        for figure in recap.figures:
+            table.add_row(LABELS.get(figure.name, figure.name), _shown(figure.name, figure.value),
+                          self._median(figure), key=figure.name)
+        tippers = ", ".join(f"{t.username} ({fmt.tk(t.tokens)})" for t in recap.top_tippers)
+        self.query_one("#recap-tippers", Label).update(fmt.outside_text(
+            f"top tippers: {tippers or 'none'} · {recap.stats_samples} Stats API readings", limit=None))
+
+    @staticmethod
+    def _median(figure: RecapFigure) -> str:
+        return _shown(figure.name, figure.median_previous)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
