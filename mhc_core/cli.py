@@ -59,6 +59,16 @@ class CommandError(Exception):
         self.code = code
 
 
+def no_person(name: str) -> CommandError:
+    """The one line for a name nobody has had (exit 1)."""
+    return CommandError(f"no person called {name.strip().lower()}")
+
+
+def no_session(session_id: int) -> CommandError:
+    """The one line for a session id that is not this broadcaster's (exit 1)."""
+    return CommandError(f"no session {session_id}")
+
+
 # -- output helpers -------------------------------------------------------------------------------
 
 
@@ -157,7 +167,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _read_paste(path: str | None) -> str | None:
+def read_paste(path: str | None) -> str | None:
     """The paste named by --paste-file (a file, or - for standard input), checked to be storable text."""
     from mhc_core.services import lookup as local_lookup
 
@@ -207,7 +217,7 @@ def cmd_lookup(args: argparse.Namespace, settings: Settings) -> int:
             require_username(args.username)
     except ValueError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
-    paste = _read_paste(args.paste_file)
+    paste = read_paste(args.paste_file)
     with door(settings) as data:
         try:
             found = data.lookup(args.username, paste=paste, role=role, statbate=args.statbate)
@@ -234,7 +244,7 @@ def cmd_person(args: argparse.Namespace, settings: Settings) -> int:
     with door(settings) as data:
         found = data.person(args.username, recent=args.limit, notes=0, room=False, analysis=args.json)
     if found is None:
-        raise CommandError(f"no person called {args.username.strip().lower()}")
+        raise no_person(args.username)
     if args.json:
         emit_json(found.as_json())
     else:
@@ -277,7 +287,7 @@ def cmd_session(args: argparse.Namespace, settings: Settings) -> int:
             else:  # show
                 detail = data.session(args.id)
                 if detail is None:
-                    raise CommandError(f"no session {args.id}")
+                    raise no_session(args.id)
                 shown = detail.session
         except SessionError as exc:
             raise CommandError(str(exc)) from None
@@ -349,7 +359,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: {printable(message)} (see {self.prog} --help)\n")
 
 
-def _whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
+def whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
     """An argparse type: an integer in [low, high], checked as it is read (never reaches SQL out of range)."""
 
     def parse(raw: str) -> int:
@@ -364,8 +374,8 @@ def _whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
     return parse
 
 
-_limit = _whole_number(1, MAX_LIMIT, "must be a whole number")
-_session_id = _whole_number(1, MAX_SESSION_ID, "must be a session id")
+limit_arg = whole_number(1, MAX_LIMIT, "must be a whole number")
+session_id_arg = whole_number(1, MAX_SESSION_ID, "must be a session id")
 
 
 def build_parser(console: ConsoleRunner | None = None) -> argparse.ArgumentParser:
@@ -398,7 +408,7 @@ def build_parser(console: ConsoleRunner | None = None) -> argparse.ArgumentParse
 
     p = add("person", cmd_person, "show everything stored about a person")
     p.add_argument("username")
-    p.add_argument("--limit", type=_limit, default=20, metavar="N",
+    p.add_argument("--limit", type=limit_arg, default=20, metavar="N",
                    help=f"recent interactions to show, 1-{MAX_LIMIT} (default 20)")
 
     p = add("note", cmd_note, "jot a note on a person")
@@ -411,13 +421,13 @@ def build_parser(console: ConsoleRunner | None = None) -> argparse.ArgumentParse
         sp = ssub.add_parser(action, help=f"{action} the session")
         sp.add_argument("--json", action="store_true", help="print JSON")
     sp = ssub.add_parser("show", help="a session with all its interactions")
-    sp.add_argument("id", type=_session_id)
+    sp.add_argument("id", type=session_id_arg)
     sp.add_argument("--json", action="store_true", help="print JSON")
     for name in SESSION_ACTION_MODULES:
         importlib.import_module(f"mhc_core.commands.{name}").add_session_actions(ssub)
 
     p = add("sessions", cmd_sessions, "list recent sessions with their stats")
-    p.add_argument("--limit", type=_limit, default=20, metavar="N", help=f"how many, 1-{MAX_LIMIT} (default 20)")
+    p.add_argument("--limit", type=limit_arg, default=20, metavar="N", help=f"how many, 1-{MAX_LIMIT} (default 20)")
 
     add("hudson", cmd_hudson, "the broadcaster's own view: stats, sessions, recent activity")
 

@@ -29,7 +29,7 @@ def _to_stdout(export: Export, fmt: str) -> None:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
-    from mhc_core.cli import EXIT_OK, EXIT_USAGE, CommandError, door, say
+    from mhc_core.cli import EXIT_OK, EXIT_USAGE, CommandError, door, no_person, no_session, say
     from mhc_core.export_files import FileExists, write_export
     from mhc_core.username import InvalidUsername, require_username
 
@@ -42,11 +42,11 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         if args.export_command == "session":
             export = data.export_session(args.id)
             if export is None:
-                raise CommandError(f"no session {args.id}")
+                raise no_session(args.id)
         else:
             export = data.export_person(name)
             if export is None:
-                raise CommandError(f"no person called {name}")
+                raise no_person(name)
     if args.output is None:
         _to_stdout(export, args.format)
         return EXIT_OK
@@ -62,13 +62,13 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction, add: Callable[..., argparse.ArgumentParser]) -> None:
-    from mhc_core.cli import _session_id
+    from mhc_core.cli import session_id_arg
 
     p = add("export", cmd_export, "export every interaction of a session or a person as CSV or JSON",
             json_flag=False)
     esub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     sp = esub.add_parser("session", help="every interaction of a session, oldest first")
-    sp.add_argument("id", type=_session_id)
+    sp.add_argument("id", type=session_id_arg)
     pp = esub.add_parser("person", help="every interaction of a person (any name they have had), oldest first")
     pp.add_argument("username")
     for each in (sp, pp):

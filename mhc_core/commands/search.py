@@ -80,7 +80,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction, add: Callable[..., argparse.ArgumentParser]) -> None:
-    from mhc_core.cli import MAX_LIMIT, _whole_number
+    from mhc_core.cli import MAX_LIMIT, whole_number
 
     p = add("search", cmd_search, "full-text search of stored chat, PMs, tip messages, notes and imported lines")
     p.add_argument("text", nargs="+", metavar="TEXT",
@@ -91,7 +91,7 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable[..., argparse.Ar
                         "CHAT_IMPORT (import); repeat or comma-separate for several")
     p.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD) or ISO time, in MHC_TIMEZONE")
     p.add_argument("--until", metavar="DATE", help="up to this day, included, or before this ISO time")
-    p.add_argument("--limit", type=_whole_number(1, MAX_LIMIT, "must be a whole number"), default=DEFAULT_LIMIT,
+    p.add_argument("--limit", type=whole_number(1, MAX_LIMIT, "must be a whole number"), default=DEFAULT_LIMIT,
                    metavar="N", help=f"how many, 1-{MAX_LIMIT} (default {DEFAULT_LIMIT})")
-    p.add_argument("--offset", type=_whole_number(0, MAX_OFFSET, "must be a whole number"), default=0, metavar="N",
+    p.add_argument("--offset", type=whole_number(0, MAX_OFFSET, "must be a whole number"), default=0, metavar="N",
                    help="skip this many (the next page starts where `more:` says)")

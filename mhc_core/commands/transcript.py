@@ -11,15 +11,15 @@ if TYPE_CHECKING:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from mhc_core.cli import EXIT_OK, CommandError, _read_paste, door, emit_json, say
+    from mhc_core.cli import EXIT_OK, door, emit_json, no_session, read_paste, say
     from mhc_core.display import one_line
 
-    text = _read_paste(args.file)  # at most 1 MB of UTF-8 text, or exit 2
+    text = read_paste(args.file)  # at most 1 MB of UTF-8 text, or exit 2
     assert text is not None
     with door(settings) as data:
         done = data.import_transcript(args.session, text)
     if done is None:
-        raise CommandError(f"no session {args.session}")
+        raise no_session(args.session)
     if args.json:
         emit_json(done.as_json())
         return EXIT_OK
@@ -34,7 +34,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction, add: Callable[..., argparse.ArgumentParser]) -> None:
-    from mhc_core.cli import _session_id
+    from mhc_core.cli import session_id_arg
 
     p = add("import", cmd_import, "import into the database: a pasted chat transcript", json_flag=False)
     isub = p.add_subparsers(dest="import_command", metavar="WHAT", required=True)
@@ -42,5 +42,5 @@ def add_commands(sub: argparse._SubParsersAction, add: Callable[..., argparse.Ar
                          description="Store a pasted Chaturbate chat transcript into a session as imported "
                                      "lines (CHAT_IMPORT); importing the same transcript again adds nothing.")
     tp.add_argument("file", metavar="FILE", help="the transcript (UTF-8 text, at most 1 MB), or - for standard input")
-    tp.add_argument("--session", type=_session_id, required=True, metavar="ID", help="the session to import into")
+    tp.add_argument("--session", type=session_id_arg, required=True, metavar="ID", help="the session to import into")
     tp.add_argument("--json", action="store_true", help="print JSON")

@@ -50,9 +50,10 @@ def cmd_watchlist(args: argparse.Namespace, settings: Settings) -> int:
                 lists = data.watchlists()
                 if args.json:
                     emit_json([w.as_json() for w in lists])
-                for w in lists if not args.json else ():
-                    say(f"{w.name:<24} {w.members:>6} {'person' if w.members == 1 else 'persons'}"
-                        + ("  (system)" if w.system else ""))
+                else:
+                    for w in lists:
+                        say(f"{w.name:<24} {w.members:>6} {'person' if w.members == 1 else 'persons'}"
+                            + ("  (system)" if w.system else ""))
             elif action == "show":
                 shown = data.watchlist(args.list)
                 if args.json:
@@ -111,7 +112,7 @@ def parse_evidence(raw: str | None) -> tuple[str | None, str | None]:
 
 
 def cmd_tag(args: argparse.Namespace, settings: Settings) -> int:
-    from mhc_core.cli import EXIT_OK, CommandError, door, emit_json, say
+    from mhc_core.cli import EXIT_OK, door, emit_json, no_person, say
     from mhc_core.display import one_line
     from mhc_core.username import require_username
 
@@ -127,7 +128,7 @@ def cmd_tag(args: argparse.Namespace, settings: Settings) -> int:
     except _refusals() as exc:
         raise _usage(exc) from None
     if saved is None:
-        raise CommandError(f"no person called {name}")
+        raise no_person(name)
     if args.json:
         emit_json({"username": name, **saved.as_json()})
     else:
@@ -137,7 +138,7 @@ def cmd_tag(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_untag(args: argparse.Namespace, settings: Settings) -> int:
-    from mhc_core.cli import EXIT_OK, CommandError, door, emit_json, say
+    from mhc_core.cli import EXIT_OK, door, emit_json, no_person, say
     from mhc_core.username import require_username
 
     try:
@@ -148,7 +149,7 @@ def cmd_untag(args: argparse.Namespace, settings: Settings) -> int:
     with door(settings) as data:
         removed = data.untag(name, key)
     if removed is None:
-        raise CommandError(f"no person called {name}")
+        raise no_person(name)
     if args.json:
         emit_json({"username": name, "key": key, "removed": removed > 0})
     else:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mhc_core.data.views import SessionView, Tipper
+from mhc_core.formats import duration, tokens
 
 # The recap's figures, in the order they are shown. Each is a number of the session (so far, while LIVE):
 #   duration_seconds   from the start to the end (or to the read)
@@ -25,6 +26,26 @@ FIGURES = (
     "returning_viewers", "peak_viewers", "average_viewers",
 )
 
+# How each figure is named on screen and in `mhc session recap` (the JSON keeps the names above).
+LABELS = {
+    "duration_seconds": "duration", "tokens": "tokens", "tips": "tips", "biggest_tip": "biggest tip",
+    "follows": "follows", "unfollows": "unfollows", "viewers": "viewers", "new_viewers": "new viewers",
+    "returning_viewers": "returning viewers", "peak_viewers": "peak viewers (Stats API)",
+    "average_viewers": "average viewers (Stats API)",
+}
+TOKEN_FIGURES = ("tokens", "biggest_tip")
+
+
+def figure_text(name: str, value: int | float | None) -> str:
+    """A figure as read: a duration, tokens, a count, an average to one decimal, or "-" for none."""
+    if value is None:
+        return "-"
+    if name == "duration_seconds":
+        return duration(value)
+    if name == "average_viewers" or (isinstance(value, float) and not value.is_integer()):
+        return f"{value:,.1f}"
+    return tokens(int(value)) if name in TOKEN_FIGURES else f"{int(value):,}"
+
 
 @dataclass(frozen=True)
 class RecapFigure:
@@ -33,6 +54,18 @@ class RecapFigure:
     name: str
     value: int | float | None
     median_previous: int | float | None
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.name, self.name)
+
+    @property
+    def value_text(self) -> str:
+        return figure_text(self.name, self.value)
+
+    @property
+    def median_text(self) -> str:
+        return figure_text(self.name, self.median_previous)
 
     def as_json(self) -> dict[str, Any]:
         return {"value": self.value, "median_previous": self.median_previous}

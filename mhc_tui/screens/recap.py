@@ -19,23 +19,7 @@ from mhc_tui.data_access import console_of, data_of
 from mhc_tui.widgets import display_format as fmt
 
 if TYPE_CHECKING:
-    from mhc_core.data.recap_views import RecapFigure, RecapView
-
-LABELS = {
-    "duration_seconds": "duration", "tokens": "tokens", "tips": "tips", "biggest_tip": "biggest tip",
-    "follows": "follows", "unfollows": "unfollows", "viewers": "viewers", "new_viewers": "new viewers",
-    "returning_viewers": "returning viewers", "peak_viewers": "peak viewers (Stats API)",
-    "average_viewers": "average viewers (Stats API)",
-}
-
-
-def _shown(name: str, value: int | float | None) -> str:
-    if value is None:
-        return "-"
-    if name == "duration_seconds":
-        return fmt.duration(value)
-    return fmt.number(value)
-
+    from mhc_core.data.recap_views import RecapView
 
 class RecapScreen(ModalScreen[None]):
     CSS_PATH = "recap.tcss"
@@ -80,15 +64,10 @@ class RecapScreen(ModalScreen[None]):
         table = self.query_one("#recap-table", DataTable)
         table.clear()
         for figure in recap.figures:
-            table.add_row(LABELS.get(figure.name, figure.name), _shown(figure.name, figure.value),
-                          self._median(figure), key=figure.name)
+            table.add_row(figure.label, figure.value_text, figure.median_text, key=figure.name)
         tippers = ", ".join(f"{t.username} ({fmt.tk(t.tokens)})" for t in recap.top_tippers)
         self.query_one("#recap-tippers", Label).update(fmt.outside_text(
             f"top tippers: {tippers or 'none'} · {recap.stats_samples} Stats API readings", limit=None))
-
-    @staticmethod
-    def _median(figure: RecapFigure) -> str:
-        return _shown(figure.name, figure.median_previous)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -177,3 +177,21 @@ async def test_a_failed_ask_about_me_is_reported_like_the_other_statbate_problem
     assert outcome.errors == [{"source": "statbate", "message": "Statbate refused the request (HTTP 422): bad range"}]
     with db.session() as s:
         assert snapshots.latest(s, outcome.person_id, "statbate_member") is not None  # the rest is stored
+
+
+def test_the_room_figures_read_with_the_analysis_are_those_read_without_it(db, settings) -> None:
+    """`mhc person --json` takes its room figures from the analysis' one read; the screen reads them alone."""
+    ids = seed_sessions(db, 3)
+    act(db, "regular_1", "TIP_EVENT", T0 + timedelta(minutes=5), session_id=ids[0], tokens=25)
+    act(db, "regular_1", "TIP_EVENT", T0 + timedelta(days=2, minutes=9), session_id=ids[2], tokens=500)
+    act(db, "regular_1", "CHAT_MESSAGE", T0 + timedelta(days=2, minutes=10), session_id=ids[2])
+    act(db, "regular_1", "PRIVATE_MESSAGE", T0 + timedelta(days=1), session_id=ids[1])
+    act(db, "regular_1", "CHAT_IMPORT", T0 + timedelta(days=1, minutes=1), session_id=ids[1], source="transcript")
+    act(db, "regular_1", "CHAT_MESSAGE", T0 + timedelta(days=5))  # outside any session
+    act(db, "regular_1", "MANUAL_NOTE", T0 + timedelta(days=6), source="manual")  # not the room
+    door = Data(db, settings)
+    alone = door.person("regular_1")
+    with_analysis = door.person("regular_1", analysis=True)
+    assert alone is not None and with_analysis is not None
+    assert with_analysis.room == alone.room
+    assert alone.room is not None and (alone.room.tip_tokens, alone.room.tips, alone.room.sessions_attended) == (525, 2, 3)
