@@ -12,6 +12,9 @@ start`, `mhc listen`) is seen by every console at commit:
 - ``mhc_persons``: something kept about one person changed: ``{"person_id", "what", "id"}``, where
   ``what`` is one of PERSON_CHANGES and ``id`` the row concerned when there is one (the note's
   interaction id, the attribute's id, the watchlist's id), else null.
+- ``mhc_alerts``: alerts fired, were acknowledged, or a mute changed: ``{"broadcaster", "what", "ids"}``
+  where ``what`` is one of ALERT_CHANGES and ``ids`` the alert ids fired (for ``fired``), else [].
+- ``mhc_radar``: arrivals were enriched from Statbate: ``{"broadcaster", "count"}`` (snapshots stored).
 
 This module imports nothing, so the console can name a channel without loading the database layer.
 """
@@ -22,7 +25,15 @@ CHANNEL_EVENTS = "mhc_events"
 CHANNEL_STATS = "mhc_stats"
 CHANNEL_SESSIONS = "mhc_sessions"
 CHANNEL_PERSONS = "mhc_persons"
-ALL_CHANNELS = (CHANNEL_EVENTS, CHANNEL_STATS, CHANNEL_SESSIONS, CHANNEL_PERSONS)
+CHANNEL_ALERTS = "mhc_alerts"
+CHANNEL_RADAR = "mhc_radar"
+ALL_CHANNELS = (CHANNEL_EVENTS, CHANNEL_STATS, CHANNEL_SESSIONS, CHANNEL_PERSONS, CHANNEL_ALERTS, CHANNEL_RADAR)
+
+# What changed in the alerts and the inbox (the "what" of an mhc_alerts payload).
+FIRED = "fired"  # alerts fired (ids: theirs)
+ACKNOWLEDGED = "acknowledged"  # alerts, tips or private messages acknowledged in the inbox
+MUTED = "muted"  # a person muted or unmuted
+ALERT_CHANGES = (FIRED, ACKNOWLEDGED, MUTED)
 
 # What changed about a person (the "what" of an mhc_persons payload).
 NOTE = "note"  # a note was added (id: its interaction)

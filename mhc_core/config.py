@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shlex
 import stat
 import tomllib
 from datetime import tzinfo
@@ -33,7 +34,9 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from mhc_core.alerts.rules import AlertRule, parse_rules
 from mhc_core.display import one_line
+from mhc_core.radar.tiers import Tiers, parse_radar
 from mhc_core.username import normalize_username
 
 APP_NAME = "mhc-control-panel"
@@ -245,6 +248,16 @@ class Settings(BaseSettings):
 
     statbate_token: SecretStr | None = None
     statbate_base_url: str = "https://plus.statbate.com/api"
+    # Every Statbate call this process makes shares this budget (Statbate allows 120 a minute).
+    statbate_rate_per_minute: int = Field(60, ge=1, le=120)
+    # A person with a Statbate snapshot fresher than this is not asked again when he arrives.
+    statbate_refresh_hours: int = Field(24, ge=0, le=24 * 365)
+
+    # The live radar: `[radar.tiers]` and the `[[alerts]]` rules (None: the default rules).
+    radar: dict[str, Any] = Field(default_factory=dict)
+    alerts: list[Any] | None = None
+    # Run once per alert with its JSON on standard input (split as a shell would, run without one).
+    alert_command: str | None = None
 
     session_merge_minutes: int = Field(30, ge=0, le=MAX_SESSION_MERGE_MINUTES)
     # A capture-lock holder whose heartbeat is older than this is presumed frozen and replaced.
@@ -325,6 +338,31 @@ class Settings(BaseSettings):
                 raise ValueError(f"{one_line(action, 40)}: names and keys are printable ASCII")
         return {action.strip(): keys.strip() for action, keys in value.items()}
 
+    @field_validator("radar")
+    @classmethod
+    def _radar(cls, value: dict[str, Any]) -> dict[str, Any]:
+        parse_radar(value)
+        return value
+
+    @field_validator("alerts")
+    @classmethod
+    def _alerts(cls, value: list[Any] | None) -> list[Any] | None:
+        parse_rules(value)
+        return value
+
+    @field_validator("alert_command")
+    @classmethod
+    def _alert_command(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            words = shlex.split(value)
+        except ValueError as exc:
+            raise ValueError(f"is not a command line ({exc})") from None
+        if not words:
+            return None
+        return value.strip()
+
     @field_validator("data_dir", "log_dir")
     @classmethod
     def _directory(cls, value: Path | None) -> Path | None:
@@ -339,6 +377,14 @@ class Settings(BaseSettings):
     @property
     def resolved_log_dir(self) -> Path:
         return self.log_dir or Path(platformdirs.user_log_dir(APP_NAME))
+
+    @property
+    def tiers(self) -> Tiers:
+        return parse_radar(self.radar)
+
+    @property
+    def alert_rules(self) -> tuple[AlertRule, ...]:
+        return parse_rules(self.alerts)
 
     @property
     def tz(self) -> tzinfo | None:
@@ -378,7 +424,7 @@ def origin(field: str) -> str:
 
 def _shown(field: str, raw: object) -> str:
     """The offending value, for the message: never a secret, at most one short line."""
-    if field in TOKEN_FIELDS or field == "database_url" or isinstance(raw, dict):
+    if field in TOKEN_FIELDS or field in ("database_url", "alert_command") or isinstance(raw, dict | list):
         return ""  # a database URL may carry a password
     return f" (got {one_line(repr(raw), 80)})"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -29,10 +30,11 @@ from textual.theme import Theme
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from mhc_core.capture.status import ComponentStatus
-from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_SESSIONS
+from mhc_core.channels import CHANNEL_ALERTS, CHANNEL_EVENTS, CHANNEL_SESSIONS
 from mhc_core.config import ConfigError, Settings
 from mhc_core.display import printable
 from mhc_core.heap import freeze_loaded
+from mhc_tui.alerts_on_screen import AlertsOnScreen
 from mhc_tui.commands import ConsoleCommands, ThemeCommands
 from mhc_tui.data_access import DatabaseNotReady
 from mhc_tui.keys import check_keymap
@@ -87,6 +89,8 @@ class MHCApp(App[int]):
     DEFAULT_MODE = "dashboard"
     # The help screen, the palette and `[keys]` remapping (by id) are all read from these (mhc_tui.keys).
     BINDINGS = [
+        Binding("i", "inbox", "Inbox", id="inbox",
+                tooltip="inbox: every unacknowledged alert, tip and private message of this broadcast"),
         Binding("d", "switch_mode('dashboard')", "Dashboard", id="dashboard",
                 tooltip="dashboard: live status, stats, the feed and the room"),
         Binding("l", "switch_mode('lookup')", "Lookup", id="lookup",
@@ -134,17 +138,23 @@ class MHCApp(App[int]):
         self.health = HealthState(
             capture=initial_component("capture", settings, start_capture),
             stats=initial_component("stats", settings, start_capture),
+            statbate=initial_component("statbate", settings, start_capture),
         )
         # Every HealthLine (one per screen) subscribes; the App publishes after each change.
         self.health_signal: Signal[HealthState] = Signal(self, "health")
         # Every screen's reads follow the database through this; it starts once the database is connected.
         self.live = LiveHub.of(self)
-        # The LIVE session and the last event's age, for the health line.
+        # The LIVE session, the last event's age and the inbox's count, for the health line.
         self._summary: LiveRead[LiveSummary] = LiveRead(
-            self, self._read_summary, self._show_summary, follows=(CHANNEL_EVENTS, CHANNEL_SESSIONS),
+            self, self._read_summary, self._show_summary, follows=(CHANNEL_EVENTS, CHANNEL_SESSIONS, CHANNEL_ALERTS),
             name="live summary",
         )
+        self.alerts_on_screen = AlertsOnScreen(self)
         self._last_error: tuple[str, float] | None = None
+        # A configuration error found once the database is there (exit 2, said after the screen is gone).
+        self.config_problem: str | None = None
+        self._recap_offered: set[int] = set()  # sessions whose recap was offered or shown: never twice
+        self._ending: int | None = None  # the session F6 is ending in this console
         self.sub_title = settings.broadcaster
 
     # -- start-up ---------------------------------------------------------------------------------
@@ -245,6 +255,8 @@ class MHCApp(App[int]):
                 self._run_capture()
         self.live.start()
         self._summary.request()
+        if first:
+            self.alerts_on_screen.start()
 
     def on_database_failed(self, message: DatabaseFailed) -> None:
         # Announced once, on the change.
@@ -282,6 +294,15 @@ class MHCApp(App[int]):
         freeze_loaded()
 
         assert self.db is not None
+        from mhc_core.alerts.engine import check_alert_lists
+
+        # A rule naming a list that does not exist is a configuration error, as in `mhc listen`.
+        problem = await asyncio.to_thread(check_alert_lists, self.settings, self.db)
+        if problem is not None:
+            log.error("console: %s", problem)
+            self.config_problem = problem
+            self.exit(return_code=2)
+            return
         self.capture = service.CaptureService(self.settings, self.db, on_status=self._on_capture_status)
         for status in list(self.capture.statuses.values()):
             self.post_message(StatusChanged(status))
@@ -316,6 +337,9 @@ class MHCApp(App[int]):
         return self.data.live_summary()
 
     def _show_summary(self, summary: LiveSummary) -> None:
+        before = self.health.summary
+        if before is not None and before.session_id is not None and summary.session_id != before.session_id:
+            self._session_ended_elsewhere(before.session_id)
         health = self.health.with_summary(summary)
         db, was_unreachable = self.db, health.database.state == "unreachable"
         if was_unreachable and db is not None:
@@ -336,6 +360,8 @@ class MHCApp(App[int]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
+                # Its recap opens when the end is done here; the summary read must not ask about it too.
+                self._ending = self.health.summary.session_id if self.health.summary else None
                 self._end_session()
 
         self.push_screen(
@@ -348,11 +374,37 @@ class MHCApp(App[int]):
 
     @work(thread=True, group="session-action", exit_on_error=False)
     def _end_session(self) -> None:
-        self.post_message(SessionActionDone(f"Session {self.data.end_session().id} ended."))
+        ended = self.data.end_session().id
+        self.post_message(SessionActionDone(f"Session {ended} ended.", ended=ended))
 
     def on_session_action_done(self, message: SessionActionDone) -> None:
         self.notify(message.said)
+        if message.ended is not None:
+            self._ending = None
+        if message.ended is not None and message.ended not in self._recap_offered:
+            # Ended here, on purpose: the recap is what comes next, so it opens without asking.
+            self._recap_offered.add(message.ended)
+            self._open_recap(message.ended)
         self._summary.request()
+
+    def _session_ended_elsewhere(self, session_id: int) -> None:
+        """The LIVE session ended (another console, `mhc session end`, a broadcast stop): offer its recap
+        once, as a question (a notification has no key to answer it with)."""
+        if session_id in self._recap_offered or session_id == self._ending:
+            return
+        self._recap_offered.add(session_id)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._open_recap(session_id)
+
+        self.push_screen(ConfirmScreen(f"Session {session_id} ended. Show its recap?", yes="Show recap",
+                                       no="Not now"), answered)
+
+    def _open_recap(self, session_id: int) -> None:
+        from mhc_tui.screens.recap import RecapScreen
+
+        self.push_screen(RecapScreen(session_id))
 
     def _need_db(self) -> bool:
         if self.db is None:
@@ -389,6 +441,13 @@ class MHCApp(App[int]):
         else:
             self.push_screen(SearchScreen())
 
+    def action_inbox(self) -> None:
+        from mhc_tui.screens.inbox import InboxScreen
+
+        if isinstance(self.screen, ModalScreen | InboxScreen):
+            return  # a question or a form is open (it has the keys), or the inbox is already shown
+        self.push_screen(InboxScreen())
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -406,6 +465,8 @@ class MHCApp(App[int]):
         if event.state != WorkerState.ERROR:
             return  # results come back as messages (or a LiveRead's show), not here
         worker = event.worker
+        if worker.group == "session-action":
+            self._ending = None  # the end failed: if it ends some other way, its recap is offered
         if worker.group == "notify":
             # Announced below; the health line shows it until a reconnect.
             stopped = ComponentStatus("live_updates", "reconnecting", "reader stopped")
@@ -471,6 +532,8 @@ def run_console(settings: Settings, *, verbose: bool) -> int:
     log.info("console starting for %s (verbose=%s)", settings.broadcaster, verbose)
     app = MHCApp(settings, stop_on_signals=True)
     result = app.run()
+    if app.config_problem is not None:
+        print(f"mhc: {app.config_problem}", file=sys.stderr)
     if app.return_code not in (None, 0):
         return app.return_code
     return result if isinstance(result, int) else 0

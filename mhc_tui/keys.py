@@ -64,6 +64,7 @@ PLACES: tuple[Place, ...] = (
     Place("Sessions", ("mhc_tui.screens.sessions:SessionsScreen",)),
     Place("Session recap", ("mhc_tui.screens.recap:RecapScreen",), modal=True),
     Place("Watchlists", ("mhc_tui.screens.watchlists:WatchlistsScreen",)),
+    Place("Inbox", ("mhc_tui.screens.inbox:InboxScreen",)),
     Place("Session", ("mhc_tui.screens.session_detail:SessionDetailScreen",)),
     Place("Search", ("mhc_tui.screens.search:SearchScreen",)),
     Place("Note", ("mhc_tui.screens.note:NoteModal",), modal=True),

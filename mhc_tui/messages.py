@@ -39,11 +39,13 @@ class StatusChanged(Message):
 
 
 class SessionActionDone(Message):
-    """A session was started or ended from this console: `said` is the line to show."""
+    """A session was started or ended from this console: `said` is the line to show, `ended` the id of
+    the session it ended (None for a start)."""
 
-    def __init__(self, said: str) -> None:
+    def __init__(self, said: str, *, ended: int | None = None) -> None:
         super().__init__()
         self.said = said
+        self.ended = ended
 
 
 class WorkFailed(Message, bubble=False):

@@ -22,7 +22,7 @@ hypothesis_settings.register_profile("mhc", deadline=None, suppress_health_check
 hypothesis_settings.load_profile("mhc")
 
 TABLES = (
-    "watchlist_members", "attributes", "interactions", "snapshots", "person_aliases", "event_log",
+    "alerts", "alert_mutes", "inbox_acknowledgements", "radar_state", "watchlist_members", "attributes", "interactions", "snapshots", "person_aliases", "event_log",
     "listener_state", "stream_sessions", "persons", "watchlists", "capture_heartbeat",
 )
 

@@ -94,6 +94,14 @@ def _amount(event: dict[str, Any]) -> str:
     return tokens(amount) if isinstance(amount, int) and not isinstance(amount, bool) else str(amount)
 
 
+ALERT_KEYS = ("id", "rule", "username", "event_id", "fired_at", "acknowledged_at", "text")
+
+
+def format_alert(alert: dict[str, Any]) -> str:
+    """One readable line, e.g. "ALERT tip>=500: big_bob tipped 1,000 tokens"."""
+    return one_line(f"ALERT {alert.get('rule')}: {alert.get('text')}", LINE_LIMIT)
+
+
 def format_status(status: ComponentStatus) -> str:
     return one_line(f"{status.component}: {status.message}")  # a message may quote a server's reply
 
@@ -137,7 +145,25 @@ async def _listen(settings: Settings, db: Database, *, jsonl: bool, verbose: boo
                 reader_gone.append(True)
                 service.stop()
 
-    service = CaptureService(settings, db, on_status=on_status, on_event=on_event)
+    def on_alerts(alerts: list[dict[str, Any]]) -> None:
+        if reader_gone:
+            return
+        bell = any(a.get("bell") for a in alerts) and sys.stderr.isatty()
+        lines = mask("".join(format_alert(a) + "\n" for a in alerts)) + ("\a" if bell else "")
+        try:
+            if jsonl:
+                sys.stdout.write("".join(json.dumps({"kind": "alert", **{k: a.get(k) for k in ALERT_KEYS}},
+                                                    ensure_ascii=False) + "\n" for a in alerts))
+                sys.stdout.flush()
+            sys.stderr.write(lines)
+            sys.stderr.flush()
+        except BrokenPipeError:
+            discard_rest(sys.stdout)
+            if not reader_gone:
+                reader_gone.append(True)
+                service.stop()
+
+    service = CaptureService(settings, db, on_status=on_status, on_event=on_event, on_alerts=on_alerts)
     remove_handlers = stop_on_signals(asyncio.get_running_loop(), service.stop)
     try:
         await service.run()
@@ -163,6 +189,16 @@ def run_listen(settings: Settings, *, jsonl: bool, verbose: bool) -> int:
         except SQLAlchemyError as exc:
             _err(f"mhc listen: cannot prepare the database at {db.where}: {error_reason(exc)}")
             return 1
+        from mhc_core.alerts.engine import check_alert_lists
+
+        try:
+            problem = check_alert_lists(settings, db)
+        except SQLAlchemyError as exc:
+            _err(f"mhc listen: cannot read the lists at {db.where}: {error_reason(exc)}")
+            return 1
+        if problem is not None:
+            _err(f"mhc listen: {problem}")
+            return 2
         freeze_loaded()  # everything capture needs is loaded (see mhc_core.heap)
         return asyncio.run(_listen(settings, db, jsonl=jsonl, verbose=verbose))
     finally:

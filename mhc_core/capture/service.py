@@ -8,6 +8,7 @@ share the runtime: the caller's loop, the one database thread on the lock connec
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -41,12 +42,15 @@ class CaptureService:
         *,
         on_status: Callable[[ComponentStatus], None] | None = None,
         on_event: Callable[[list[dict[str, Any]]], None] | None = None,
+        on_alerts: Callable[[list[dict[str, Any]]], None] | None = None,
         tuning: CaptureTuning = CaptureTuning(),  # noqa: B008 - frozen, so one shared default is safe
     ) -> None:
         self.settings = settings
         self.db = db
         self.broadcaster = settings.broadcaster
         self.on_event = on_event
+        self.on_alerts = on_alerts
+        self._radar: Any = None  # the radar while this process holds capture (mhc_core.radar.runner)
         self._board = StatusBoard(on_status)
         self._runtime = CaptureRuntime(db, tuning, self._board)
         self._events_on = settings.events_token is not None
@@ -88,7 +92,7 @@ class CaptureService:
             board.report(component, "starting", "starting")
         lock = CaptureLock(self.db, self.broadcaster)
         keeper = LockKeeper(runtime, lock, components, self.settings.capture_lease_seconds)
-        writer = BatchWriter(self.settings, runtime, keeper, self.on_event)
+        writer = BatchWriter(self.settings, runtime, keeper, self._committed)
         stats = StatsStore(self.broadcaster, runtime, lock)
         try:
             await keeper.run(lambda: self._hold(keeper, writer, stats))
@@ -117,9 +121,24 @@ class CaptureService:
             out.append("stats")
         return out
 
+    def _committed(self, events: list[dict[str, Any]]) -> None:
+        """A batch was committed: the radar looks at it, then the caller's callback."""
+        if self._radar is not None:
+            try:
+                self._radar.saw(events)
+            except Exception:
+                log.exception("capture: the radar failed to take a batch")
+        if self.on_event is not None:
+            self.on_event(events)
+
     async def _hold(self, keeper: LockKeeper, writer: BatchWriter, stats: StatsStore) -> Outcome:
-        """We hold capture: run the listener and the poller until stop or until the lock is lost."""
+        """We hold capture: run the listener, the poller and the radar until stop or until the lock is lost."""
         log.info("capture: holding capture of %s", self.broadcaster)
+        from mhc_core.radar.runner import Radar  # the radar only in the process that captures
+
+        radar = Radar(self.settings, self.db, report=self._board.report_status, on_alerts=self.on_alerts)
+        radar_task = asyncio.get_running_loop().create_task(radar.run())
+        self._radar = radar
         poller: StatsPoller | None = None
         if self._stats_on:
             poller = StatsPoller(self.settings, self.db, self._board.report_status, store=stats.store)
@@ -133,8 +152,13 @@ class CaptureService:
                 outcome = await keeper.hold_idle()
             return outcome
         finally:
-            if poller is not None:
-                await poller.stop()
+            self._radar = None
+            radar.stop()
+            try:
+                if poller is not None:
+                    await poller.stop()
+            finally:
+                await radar_task
 
     async def _capture(self, keeper: LockKeeper, writer: BatchWriter) -> Outcome:
         try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-Component = Literal["capture", "stats", "database", "live_updates"]
+Component = Literal["capture", "stats", "database", "live_updates", "statbate"]
 State = Literal[
     "not_configured", "starting", "connecting", "connected", "retrying", "reconnecting", "unreachable",
     "auth_failed", "held_elsewhere", "stopped", "error",

@@ -26,6 +26,7 @@ from mhc_core.clients.errors import (
     parse_retry_after,
     protect_httpx_logger,
 )
+from mhc_core.clients.rate import RateLimit
 from mhc_core.redact import mask, register_secret
 
 __all__ = [
@@ -65,8 +66,10 @@ class StatbateClient:
         backoff: float = 0.5,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        rate: RateLimit | None = None,
     ) -> None:
         self._token = token
+        self._rate = rate  # awaited before every attempt, retries included
         register_secret(token)
         protect_httpx_logger()
         self.base_url = base_url.rstrip("/")
@@ -315,10 +318,14 @@ class StatbateClient:
         )
         url = self.base_url + path
         last_error = ""
+        last_status: int | None = None
+        last_retry_after: float | None = None
         delay = 0.0
         for attempt in range(self.retries + 1):
             if attempt:
                 await asyncio.sleep(delay)
+            if self._rate is not None:
+                await self._rate.acquire()
             failure: str | None = None
             try:
                 response = await self._http.request(method, url, params=query, json=json_body)
@@ -326,6 +333,7 @@ class StatbateClient:
                 failure = describe_transport_error(exc, self._token)
             if failure is not None:
                 last_error = f"Statbate unreachable: {failure}"
+                last_status, last_retry_after = None, None
                 delay = self.backoff * (2**attempt)
                 logger.warning("statbate: %s %s: %s (attempt %d)", method, path, failure, attempt + 1)
                 continue
@@ -333,11 +341,15 @@ class StatbateClient:
             if status == 429 or status >= 500:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 last_error = f"Statbate unavailable (HTTP {status})"
+                last_status, last_retry_after = status, retry_after
                 delay = max(self.backoff * (2**attempt), min(retry_after or 0.0, _MAX_RETRY_AFTER))
                 logger.warning("statbate: %s %s: HTTP %d (attempt %d)", method, path, status, attempt + 1)
                 continue
             return self._interpret(response, path)
-        raise TransientError("statbate", last_error or "Statbate unavailable")
+        # `status` tells a 429 (rate limited) from a 5xx; None after a network failure.
+        raise TransientError(
+            "statbate", last_error or "Statbate unavailable", status=last_status, retry_after=last_retry_after
+        )
 
     def _interpret(self, response: httpx.Response, path: str) -> dict | None:
         status = response.status_code

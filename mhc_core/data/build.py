@@ -37,11 +37,13 @@ from mhc_core.data.views import (
 )
 from mhc_core.db.models import Attribute, Interaction, Person, StreamSession
 from mhc_core.kinds import InteractionType, SnapshotSource
+from mhc_core.radar.tiers import Tiers
 from mhc_core.services import (
     attributes,
     feed,
     interactions,
     persons,
+    room_radar,
     room_signals,
     search,
     sessions,
@@ -158,12 +160,29 @@ def feed_item(item: feed.FeedItem) -> FeedItem:
                     stream_session_id=item.stream_session_id)
 
 
-def room(s: Session, broadcaster: str, live: StreamSession | None) -> RoomView:
-    entries = feed.room_now(s, broadcaster, tips_session_id=live.id if live else None)
-    return RoomView(tuple(RoomEntry(e.person_id, e.username, e.entered_at, e.tokens) for e in entries))
+# The room list keeps up with a room this full (a busy room has a few thousand at most).
+ROOM_LIMIT = 5_000
 
 
-def dashboard(s: Session, broadcaster: str, *, now: datetime, recent: int) -> DashboardView:
+def room(s: Session, broadcaster: str, live: StreamSession | None, *, tiers: Tiers | None = None) -> RoomView:
+    """Who is here, newest arrival first, each with his room and Statbate figures, lists, notes, tier, mute."""
+    entries = feed.room_now(s, broadcaster, tips_session_id=live.id if live else None, limit=ROOM_LIMIT)
+    known = room_radar.figures(s, [e.person_id for e in entries])
+    tiers = tiers or Tiers()
+    built = []
+    for e in entries:
+        f = known.get(e.person_id, room_radar.NOTHING_KNOWN)
+        built.append(RoomEntry(
+            e.person_id, e.username, e.entered_at, e.tokens, room_tokens=f.room_tokens,
+            statbate_all_time=f.statbate_all_time, lists=f.lists, has_notes=f.has_notes,
+            tier=tiers.of(f.statbate_all_time, f.room_tokens), muted=f.muted,
+        ))
+    return RoomView(tuple(built))
+
+
+def dashboard(
+    s: Session, broadcaster: str, *, now: datetime, recent: int, tiers: Tiers | None = None, with_room: bool = True
+) -> DashboardView:
     live = sessions.current(s, broadcaster)
     listed = sessions.list_sessions(s, broadcaster, limit=recent)
     by_id = {v.id: v for v in sessions_with_stats(s, listed + ([live] if live and live not in listed else []),
@@ -179,14 +198,14 @@ def dashboard(s: Session, broadcaster: str, *, now: datetime, recent: int) -> Da
         reading=reading(SnapshotSource.CB_STATS.value, latest) if latest else None,
         since_session=since,
         recent=tuple(by_id[r.id] for r in listed),
-        room=room(s, broadcaster, live),
+        room=room(s, broadcaster, live, tiers=tiers) if with_room else RoomView(()),
     )
 
 
 def live_summary(s: Session, broadcaster: str, *, now: datetime) -> LiveSummary:
     found = feed.live_summary(s, broadcaster, now=now)
     return LiveSummary(session_id=found.session_id, started_at=found.started_at, tokens=found.tokens,
-                       last_event_at=found.last_event_at)
+                       last_event_at=found.last_event_at, unacknowledged=found.unacknowledged)
 
 
 def hudson(s: Session, broadcaster: str, *, now: datetime, recent: int) -> HudsonView:

@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from mhc_core.config import Settings
-from mhc_core.data import analysis_build, build, recap_build, watchlist_build
+from mhc_core.data import alert_build, analysis_build, build, chart_build, recap_build, watchlist_build
+from mhc_core.data.alert_views import AlertView, InboxItem, InboxView
 from mhc_core.data.analysis_views import AnalysisView
+from mhc_core.data.chart_views import SessionChartsView
 from mhc_core.data.errors import Gone
 from mhc_core.data.export_views import Export, ExportRow, TranscriptImport, tokens_of
 from mhc_core.data.recap_views import RecapView
@@ -53,6 +55,7 @@ from mhc_core.services import (
     persons,
     recap,
     search,
+    session_charts,
     sessions,
     watchlists,
 )
@@ -453,14 +456,23 @@ class Data:
 
     # -- the room, the feed, the dashboard -----------------------------------------------------------
 
-    def dashboard(self, *, recent: int = 5) -> DashboardView:
-        """The LIVE session, the `recent` latest sessions, the latest Chaturbate stats and who is here."""
+    def dashboard(self, *, recent: int = 5, with_room: bool = True) -> DashboardView:
+        """The LIVE session, the `recent` latest sessions, the latest Chaturbate stats and who is here
+        (`with_room=False`: not read, the room left empty, for a caller that reads `room()` on its own)."""
         with self._db.session() as s:
-            return build.dashboard(s, self.broadcaster, now=self._clock(), recent=recent)
+            return build.dashboard(s, self.broadcaster, now=self._clock(), recent=recent,
+                                   tiers=self._settings.tiers, with_room=with_room)
+
+    def session_charts(self) -> SessionChartsView:
+        """The dashboard charts: tokens per five minutes of the LIVE session (else the latest) and of the
+        one before, and the Stats API's viewer counts over it."""
+        with self._db.session() as s:
+            return chart_build.session_charts(session_charts.charts(s, self.broadcaster, now=self._clock()))
 
     def room(self) -> RoomView:
+        """Who is in the room now, newest arrival first, with what the room list shows of each."""
         with self._db.session() as s:
-            return build.room(s, self.broadcaster, sessions.current(s, self.broadcaster))
+            return build.room(s, self.broadcaster, sessions.current(s, self.broadcaster), tiers=self._settings.tiers)
 
     def feed_page(
         self, types: Collection[str] | None = None, *, after_id: int | None = None, limit: int = 500
@@ -487,6 +499,74 @@ class Data:
         """The LIVE session's id, start and tokens, and when the last event arrived (the health line)."""
         with self._db.session() as s:
             return build.live_summary(s, self.broadcaster, now=self._clock())
+
+    # -- alerts and the inbox ------------------------------------------------------------------------
+
+    def alerts(
+        self,
+        *,
+        since: datetime | None = None,
+        unacknowledged: bool = False,
+        after_id: int | None = None,
+        limit: int = 500,
+    ) -> tuple[AlertView, ...]:
+        """Alerts newest first: fired at or after `since`, only those not acknowledged, only ids above
+        `after_id` (a console showing each new alert once), at most `limit`."""
+        from mhc_core.services import alerts
+
+        with self._db.session() as s:
+            return tuple(alert_build.alert(row) for row in alerts.list_alerts(
+                s, since=since, unacknowledged=unacknowledged, after_id=after_id, limit=limit))
+
+    def inbox(self) -> InboxView:
+        """Every unacknowledged alert, tip and incoming private message of this broadcast, newest first."""
+        from mhc_core.services import alerts
+
+        with self._db.session() as s:
+            since = alerts.since_of(s, self.broadcaster)
+            items = tuple(
+                InboxItem(kind=e.kind, key=f"{e.kind}:{e.id}", id=e.id, person_id=e.person_id, username=e.username,
+                          at=e.at, text=e.text, tokens=e.tokens)
+                for e in alerts.inbox(s, self.broadcaster)
+            )
+            return InboxView(items, since)
+
+    def acknowledge(self, keys: Collection[str]) -> int:
+        """Acknowledge inbox items by their keys (BadInboxKey for one that is not a key, before any is);
+        how many were not acknowledged yet. Every console hears of it."""
+        from mhc_core.services import alerts
+
+        with self._db.session() as s:
+            return alerts.acknowledge(s, self.broadcaster, keys, at=self._clock())
+
+    def acknowledge_all(self) -> int:
+        """Acknowledge everything the inbox shows now; how many items."""
+        from mhc_core.services import alerts
+
+        with self._db.session() as s:
+            return alerts.acknowledge_all(s, self.broadcaster, at=self._clock())
+
+    def unacknowledged_count(self) -> int:
+        """How many items the inbox shows (one query)."""
+        from mhc_core.services import alerts
+
+        with self._db.session() as s:
+            return alerts.unacknowledged_count(s, self.broadcaster)
+
+    def set_muted(self, person_id: uuid.UUID, muted: bool) -> None:
+        """Mute a person (no alert fires for him) or unmute him; Gone if he is no longer there."""
+        from mhc_core.services import alerts
+
+        with self._db.session() as s:
+            if persons.get_person(s, person_id) is None:
+                raise Gone("that person is no longer in the database")
+            alerts.set_muted(s, self.broadcaster, person_id, muted, at=self._clock())
+
+    def muted(self, person_id: uuid.UUID) -> bool:
+        from mhc_core.services import alerts
+
+        with self._db.session() as s:
+            return alerts.is_muted(s, person_id)
 
     def hudson(self, *, recent: int = 20) -> HudsonView:
         """The broadcaster's own view: latest stats, current and recent sessions, `recent` interactions."""

@@ -363,6 +363,12 @@ class RoomEntry:
     username: str
     entered_at: datetime
     tokens: int  # tipped in the LIVE session, else since the broadcast started
+    room_tokens: int = 0  # tipped in the room, all time
+    statbate_all_time: int | None = None  # the newest statbate_member snapshot's all-time tokens
+    lists: tuple[str, ...] = ()  # the watchlists he is on
+    has_notes: bool = False
+    tier: str | None = None  # mhc_core.radar.tiers: whale, big, regular or None
+    muted: bool = False  # his alerts are muted
 
 
 @dataclass(frozen=True)
@@ -389,6 +395,7 @@ class LiveSummary:
     started_at: datetime | None
     tokens: int
     last_event_at: datetime | None
+    unacknowledged: int = 0  # items in the inbox
 
 
 @dataclass(frozen=True)

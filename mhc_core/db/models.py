@@ -266,3 +266,57 @@ class CaptureHeartbeat(Base):
     holder: Mapped[str] = mapped_column(Text, nullable=False)  # "host:pid"
     backend_pid: Mapped[int] = mapped_column(Integer, nullable=False)  # the lock connection's backend
     heartbeat_at: Mapped[datetime] = _now()  # the database's clock, so hosts' clocks never matter
+
+
+class Alert(Base):
+    """An alert that fired: once per rule and triggering event (the unique key), acknowledged later."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("rule", "event_id"),
+        Index("ix_alerts_person_id_rule_event_at", "person_id", "rule", "event_at"),
+        Index("ix_alerts_fired_at", "fired_at"),
+        Index("ix_alerts_unacknowledged", "id", postgresql_where=text("acknowledged_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    rule: Mapped[str] = mapped_column(Text, nullable=False)  # the rule's name (mhc_core.alerts.rules)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    event_id: Mapped[str] = mapped_column(Text, nullable=False)  # the triggering event's id
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id"))
+    event_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    fired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    bell: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    # Last: the attribute's name hides sqlalchemy's text() for the rest of the class body.
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class AlertMute(Base):
+    """A person the broadcaster muted: no alert fires for him."""
+
+    __tablename__ = "alert_mutes"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), primary_key=True)
+    muted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class InboxAcknowledgement(Base):
+    """A tip or private message acknowledged in the inbox (interactions themselves are append-only)."""
+
+    __tablename__ = "inbox_acknowledgements"
+
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interactions.id"), primary_key=True)
+    acknowledged_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+
+
+class RadarState(Base):
+    """How far the alert engine has evaluated the room's interactions (it resumes there after a crash)."""
+
+    __tablename__ = "radar_state"
+
+    broadcaster: Mapped[str] = mapped_column(Text, primary_key=True)
+    last_interaction_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    updated_at: Mapped[datetime] = _now()

@@ -15,7 +15,8 @@ from sqlalchemy import and_, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from mhc_core.db.models import Interaction, InteractionType, StreamSession
-from mhc_core.services.room_signals import _TOKENS, ROOM_SOURCES, RoomSignals
+from mhc_core.services.amounts import TOKENS
+from mhc_core.services.room_signals import ROOM_SOURCES, RoomSignals
 
 _TIP = InteractionType.TIP_EVENT.value
 
@@ -72,9 +73,9 @@ def room_history(session: Session, person_id: uuid.UUID, zone: str) -> RoomHisto
             func.count(),
             Interaction.stream_session_id,
             func.min(StreamSession.started_at),
-            func.coalesce(func.sum(_TOKENS).filter(is_tip), 0),
+            func.coalesce(func.sum(TOKENS).filter(is_tip), 0),
             func.count().filter(is_tip),
-            func.coalesce(func.max(_TOKENS).filter(is_tip), 0),
+            func.coalesce(func.max(TOKENS).filter(is_tip), 0),
             func.count().filter(Interaction.type == InteractionType.FOLLOW.value),
             func.count().filter(Interaction.type == InteractionType.UNFOLLOW.value),
             func.min(Interaction.timestamp),
@@ -119,5 +120,5 @@ def tips_between(
         where.append(Interaction.timestamp >= start)
     if end is not None:
         where.append(Interaction.timestamp <= end)
-    tokens, tips = session.execute(select(func.coalesce(func.sum(_TOKENS), 0), func.count()).where(and_(*where))).one()
+    tokens, tips = session.execute(select(func.coalesce(func.sum(TOKENS), 0), func.count()).where(and_(*where))).one()
     return int(tokens), int(tips)

@@ -6,22 +6,18 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 
-from sqlalchemy import ColumnClause, ColumnElement, Select, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from mhc_core.db.models import EventLog, Interaction, InteractionSource, InteractionType, Person
-from mhc_core.services import sessions
+from mhc_core.services import alerts, sessions
+from mhc_core.services.amounts import TOKENS
 
 # What the room itself said or did; operator notes and imports are not part of the live feed.
 FEED_SOURCES = (InteractionSource.CB_EVENTS.value,)
 ROOM_TRAFFIC = (InteractionType.USER_ENTER.value, InteractionType.USER_LEAVE.value)
 
-_TOKENS: ColumnClause[Decimal] = literal_column(
-    "CASE WHEN jsonb_typeof(interactions.metadata -> 'tokens') = 'number' "
-    "THEN (interactions.metadata ->> 'tokens')::numeric ELSE 0 END"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +121,7 @@ def room_now(
         .subquery()
     )
     tipped = (
-        select(Interaction.person_id, func.sum(_TOKENS).label("tokens"))
+        select(Interaction.person_id, func.sum(TOKENS).label("tokens"))
         .where(*tips)
         .group_by(Interaction.person_id)
         .subquery()
@@ -149,6 +145,7 @@ class LiveSummary:
     started_at: datetime | None
     tokens: int
     last_event_at: datetime | None
+    unacknowledged: int = 0  # what the inbox shows
 
 
 def last_event_at(session: Session, broadcaster: str) -> datetime | None:
@@ -161,9 +158,14 @@ def last_event_at(session: Session, broadcaster: str) -> datetime | None:
 def live_summary(session: Session, broadcaster: str, *, now: datetime | None = None) -> LiveSummary:
     live = sessions.current(session, broadcaster)
     tokens = sessions.stats(session, live, now=now or datetime.now(UTC)).tokens if live else 0
+    # The newest event and the inbox's count in one round trip: the health line reads this often.
+    last = (select(EventLog.received_at).where(EventLog.broadcaster == broadcaster)
+            .order_by(EventLog.id.desc()).limit(1).scalar_subquery())
+    row = session.execute(select(last, alerts.unacknowledged_count_expr(broadcaster))).one()
     return LiveSummary(
         session_id=live.id if live else None,
         started_at=live.started_at if live else None,
         tokens=tokens,
-        last_event_at=last_event_at(session, broadcaster),
+        last_event_at=row[0],
+        unacknowledged=int(row[1] or 0),
     )

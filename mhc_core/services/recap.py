@@ -11,24 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 
-from sqlalchemy import ColumnClause, and_, exists, func, literal_column, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from mhc_core.db.models import Interaction, InteractionType, Person, Snapshot, SnapshotSource, StreamSession
 from mhc_core.services import persons, sessions
-from mhc_core.services.room_signals import _TOKENS, ROOM_SOURCES
+from mhc_core.services.amounts import TOKENS, VIEWERS
+from mhc_core.services.room_signals import ROOM_SOURCES
 
 # How many earlier sessions a recap compares with.
 PREVIOUS = 5
-# The Stats API's figure for how many are watching (mhc_core.clients.stats.STATS_KEYS).
-VIEWERS_METRIC = "num_viewers"
-
-_VIEWERS: ColumnClause[Decimal] = literal_column(
-    f"CASE WHEN jsonb_typeof(snapshots.normalized_metrics -> '{VIEWERS_METRIC}') = 'number' "
-    f"THEN (snapshots.normalized_metrics ->> '{VIEWERS_METRIC}')::numeric END"
-)
 
 
 @dataclass(frozen=True)
@@ -72,7 +65,7 @@ def _presence(session: Session, ids: list[int]) -> dict[int, tuple[int, int, int
     new one has no room interaction before their first in it, in any other session or none.
     """
     room = Interaction.source.in_(ROOM_SOURCES)
-    tip = func.max(_TOKENS).filter(Interaction.type == InteractionType.TIP_EVENT.value)
+    tip = func.max(TOKENS).filter(Interaction.type == InteractionType.TIP_EVENT.value)
     visits = (
         select(
             Interaction.stream_session_id.label("sid"),
@@ -116,7 +109,7 @@ def _audience(
         return {}
     ids = [s.id for s in listed]
     rows = session.execute(
-        select(StreamSession.id, func.max(_VIEWERS), func.avg(_VIEWERS), func.count(_VIEWERS))
+        select(StreamSession.id, func.max(VIEWERS), func.avg(VIEWERS), func.count(VIEWERS))
         .join(Snapshot, and_(
             Snapshot.person_id == me.id,
             Snapshot.source == SnapshotSource.CB_STATS.value,

@@ -9,20 +9,16 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-from sqlalchemy import ColumnClause, func, literal_column, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mhc_core.db.models import Interaction, InteractionSource, InteractionType
+from mhc_core.services.amounts import TOKENS
 
 ROOM_SOURCES = (InteractionSource.CB_EVENTS.value, InteractionSource.TRANSCRIPT.value)
 
 # Tokens live in interaction metadata; anything that is not a JSON number counts as nothing.
-_TOKENS: ColumnClause[Decimal] = literal_column(
-    "CASE WHEN jsonb_typeof(interactions.metadata -> 'tokens') = 'number' "
-    "THEN (interactions.metadata ->> 'tokens')::numeric ELSE 0 END"
-)
 
 
 @dataclass(frozen=True)
@@ -44,7 +40,7 @@ def for_person(session: Session, person_id: uuid.UUID) -> RoomSignals:
     is_tip = Interaction.type == InteractionType.TIP_EVENT.value
     row = session.execute(
         select(
-            func.coalesce(func.sum(_TOKENS).filter(is_tip), 0),
+            func.coalesce(func.sum(TOKENS).filter(is_tip), 0),
             func.count().filter(is_tip),
             func.count().filter(Interaction.type == InteractionType.CHAT_MESSAGE.value),
             func.count().filter(Interaction.type == InteractionType.PRIVATE_MESSAGE.value),

@@ -6,12 +6,12 @@ Excluded persons are left out of every aggregate.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnClause, FunctionFilter, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, FunctionFilter, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from mhc_core.db.models import (
     StreamSession,
 )
 from mhc_core.db.notify import CHANNEL_SESSIONS, notify
+from mhc_core.services.amounts import TOKENS
 
 
 class SessionError(Exception):
@@ -142,10 +143,11 @@ class SessionStats:
 
 
 # Tokens live in interaction metadata; anything that is not a JSON number counts as nothing.
-_TOKENS: ColumnClause[Decimal] = literal_column(
-    "CASE WHEN jsonb_typeof(interactions.metadata -> 'tokens') = 'number' "
-    "THEN (interactions.metadata ->> 'tokens')::numeric ELSE 0 END"
-)
+
+
+def counted_in(ids: Collection[int]) -> ColumnElement[bool]:
+    """What a session figure counts: the sessions' interactions by persons not excluded (join Person)."""
+    return and_(Interaction.stream_session_id.in_(ids), Person.is_excluded.is_(False))
 
 
 def _count(kind: InteractionType) -> FunctionFilter[int]:
@@ -160,11 +162,11 @@ def stats_many(
         return []
     now = now or datetime.now(UTC)
     ids = [s.id for s in sessions]
-    counted = and_(Interaction.stream_session_id.in_(ids), Person.is_excluded.is_(False))
+    counted = counted_in(ids)
     rows = session.execute(
         select(
             Interaction.stream_session_id,
-            func.coalesce(func.sum(_TOKENS).filter(Interaction.type == InteractionType.TIP_EVENT.value), 0),
+            func.coalesce(func.sum(TOKENS).filter(Interaction.type == InteractionType.TIP_EVENT.value), 0),
             _count(InteractionType.TIP_EVENT),
             _count(InteractionType.CHAT_MESSAGE),
             _count(InteractionType.PRIVATE_MESSAGE),
@@ -175,7 +177,7 @@ def stats_many(
             _count(InteractionType.FOLLOW),
             _count(InteractionType.UNFOLLOW),
             func.coalesce(
-                func.sum(_TOKENS).filter(Interaction.type == InteractionType.MEDIA_PURCHASE.value), 0
+                func.sum(TOKENS).filter(Interaction.type == InteractionType.MEDIA_PURCHASE.value), 0
             ),
         )
         .join(Person, Person.id == Interaction.person_id)
@@ -185,7 +187,7 @@ def stats_many(
     ).all()
     by_id = {row[0]: row[1:] for row in rows}
 
-    tipped = func.sum(_TOKENS).label("tokens")
+    tipped = func.sum(TOKENS).label("tokens")
     ranked = (
         select(
             Interaction.stream_session_id.label("sid"),
@@ -193,7 +195,7 @@ def stats_many(
             tipped,
             func.row_number().over(
                 partition_by=Interaction.stream_session_id,
-                order_by=(func.sum(_TOKENS).desc(), Person.username),
+                order_by=(func.sum(TOKENS).desc(), Person.username),
             ).label("rank"),
         )
         .join(Person, Person.id == Interaction.person_id)

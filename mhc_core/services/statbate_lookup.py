@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from mhc_core.clients.errors import ClientError
+from mhc_core.clients.rate import shared_rate
 from mhc_core.clients.statbate import (
     StatbateClient,
     normalize_member_info,
@@ -180,6 +181,11 @@ def _store(session: Session, person: Person, finding: Finding, *, role_given: bo
     session.flush()
 
 
+def store_member(session: Session, person: Person, member: dict, *, at: datetime) -> None:
+    """Store a batch answer's member info for `person` as a lookup of several names does."""
+    _store(session, person, Finding(member=member, member_state=FOUND), role_given=False, at=at)
+
+
 @dataclass
 class LookupOutcome:
     person_id: uuid.UUID
@@ -209,7 +215,8 @@ async def lookup(
         elif settings.statbate_token is None:
             findings.errors.append({"source": "statbate", "message": NOT_CONFIGURED})
         else:
-            own = StatbateClient(settings.statbate_base_url, settings.statbate_token.get_secret_value())
+            own = StatbateClient(settings.statbate_base_url, settings.statbate_token.get_secret_value(),
+                                 rate=shared_rate(settings.statbate_rate_per_minute))
             try:
                 findings = await fetch(own, names, broadcaster=settings.broadcaster)
             finally:

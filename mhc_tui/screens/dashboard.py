@@ -1,7 +1,8 @@
 """The dashboard the console opens on: session, Chaturbate stats, the live feed and who is in the room.
 
 The feed reads what each mhc_events notification announced (never two reads at once); the panels
-re-read at most once a second when something they show has changed.
+re-read at most once a second when something they show has changed; the room list follows what it
+shows on its own (arrivals and tips, Statbate figures, notes, lists, mutes).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from textual.widgets import Footer, Header
 from mhc_core.channels import CHANNEL_EVENTS, CHANNEL_PERSONS, CHANNEL_SESSIONS, CHANNEL_STATS, EXCLUDED
 from mhc_tui.data_access import console_of, data_of
 from mhc_tui.live import Changes, LiveRead, Payload
+from mhc_tui.mute import toggle_mute
 from mhc_tui.screens.list_picker import ListPickerModal
 from mhc_tui.screens.note import NoteModal
 from mhc_tui.widgets.event_feed import NOTHING_SELECTED, EventFeed, FeedView
 from mhc_tui.widgets.health import HealthLine
 from mhc_tui.widgets.room_list import RoomList
 from mhc_tui.widgets.session_bar import SessionBar
+from mhc_tui.widgets.session_charts import SessionCharts
 from mhc_tui.widgets.stats_panel import StatsPanel
 
 if TYPE_CHECKING:
@@ -45,6 +48,10 @@ class DashboardScreen(Screen):
         Binding("n", "note_selected", "Note", show=False, id="note", tooltip="note on the selected person"),
         Binding("a", "lists_selected", "Lists", show=False, id="lists",
                 tooltip="put the selected person on a list or take them off"),
+        Binding("m", "mute_selected", "Mute", show=False, id="mute",
+                tooltip="mute or unmute the selected person's alerts"),
+        Binding("g", "toggle_charts", "Charts", show=False, id="charts",
+                tooltip="show or hide the charts: tokens per five minutes and viewers"),
     ]
 
     def __init__(self) -> None:
@@ -63,6 +70,7 @@ class DashboardScreen(Screen):
         with Horizontal(id="dash-top"):
             yield SessionBar(tz=tz, id="session-bar")
             yield StatsPanel(tz=tz, id="stats-panel")
+        yield SessionCharts(id="session-charts")
         with Horizontal(id="dash-main"):
             yield EventFeed(tz=tz, id="event-feed")
             yield RoomList(tz=tz, id="room-list")
@@ -82,7 +90,8 @@ class DashboardScreen(Screen):
     @property
     def loaded(self) -> bool:
         """The panels and the feed show what is stored (their first reads have landed)."""
-        return self._loaded and self.event_feed.loaded
+        return (self._loaded and self.event_feed.loaded and self.query_one(RoomList).loaded
+                and self.query_one(SessionCharts).loaded)
 
     # -- data ------------------------------------------------------------------------------------
 
@@ -92,7 +101,7 @@ class DashboardScreen(Screen):
             self.query_one(SessionBar).tick()
 
     def _read_panels(self, _changes: Changes) -> DashboardView:
-        return data_of(self).dashboard(recent=RECENT_SESSIONS)
+        return data_of(self).dashboard(recent=RECENT_SESSIONS, with_room=False)  # the room reads its own
 
     def _show(self, data: DashboardView) -> None:
         now = console_of(self).clock()
@@ -102,7 +111,10 @@ class DashboardScreen(Screen):
             configured = console_of(self).settings.stats_token is not None
             self.query_one(StatsPanel).show(data.reading, data.since_session, data.live is not None, now,
                                             configured=configured)
-            self.query_one(RoomList).show(data.room.entries)
+
+    def action_toggle_charts(self) -> None:
+        charts = self.query_one(SessionCharts)
+        charts.display = not charts.display
 
     # -- the selected person ------------------------------------------------------------------------
 
@@ -121,6 +133,8 @@ class DashboardScreen(Screen):
             console_of(self).open_person(person_id)
         elif action == "lists":
             self.app.push_screen(ListPickerModal(person_id, username))
+        elif action == "mute":
+            toggle_mute(self, person_id, username, then=self.query_one(RoomList).reload)
         else:
             self.app.push_screen(NoteModal(person_id, username))
 
@@ -138,3 +152,6 @@ class DashboardScreen(Screen):
 
     def action_lists_selected(self) -> None:
         self._act(self._selection(), "lists")
+
+    def action_mute_selected(self) -> None:
+        self._act(self._selection(), "mute")

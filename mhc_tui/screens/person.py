@@ -17,6 +17,7 @@ from mhc_core.data.views import NoteView, PersonView
 from mhc_core.kinds import InteractionType
 from mhc_tui.data_access import console_of, data_of
 from mhc_tui.live import Changes, LiveRead, about
+from mhc_tui.mute import toggle_mute
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.analysis_panel import AnalysisPanel
 from mhc_tui.widgets.attributes_editor import AttributesEditor
@@ -37,6 +38,7 @@ class PersonScreen(Screen[None]):
         Binding("n", "note", "Note", id="note", tooltip="add a note"),
         # The Tags tab's editor binds `a` too (add a tag): there, the focused editor's binding wins.
         Binding("a", "lists", "Lists", id="lists", tooltip="put this person on a list or take them off"),
+        Binding("m", "mute", "Mute", id="mute", tooltip="mute or unmute this person's alerts"),
         Binding("e", "export", "Export", id="export",
                 tooltip="write every interaction of this person as CSV under the data folder's exports/"),
         Binding("r", "reload", "Refresh", show=False, id="reload", tooltip="read again"),
@@ -103,6 +105,10 @@ class PersonScreen(Screen[None]):
         self.app.push_screen(
             NoteModal(self.person.id, self.person.username), lambda saved: self.action_reload() if saved else None
         )
+
+    def action_mute(self) -> None:
+        if self.person is not None:
+            toggle_mute(self, self.person.id, self.person.username)
 
     def action_lists(self) -> None:
         if self.person is None:

@@ -131,11 +131,12 @@ class FeedView(ScrollView, can_focus=True):
         Binding("end", "last", "last (and follow new events)", show=False, id="last_line", group=LINE),
         Binding("enter", "open", "Open", id="open", tooltip="open the selected person"),
         Binding("n", "note", "Note", id="note", tooltip="note on the selected person"),
-        Binding("a", "lists", "Lists", id="lists", tooltip="put the selected person on a list or take them off"),
+        Binding("a", "lists", "Lists", show=False, id="lists", tooltip="put the selected person on a list or take them off"),
+        Binding("m", "mute", "Mute", show=False, id="mute", tooltip="mute or unmute the selected person's alerts"),
     ]
 
     class Chosen(Message):
-        """The operator asked for the selected line's person: `action` is "open", "note" or "lists"."""
+        """The operator asked for the selected line's person: `action` is "open", "note", "lists" or "mute"."""
 
         def __init__(self, item: FeedItem, action: str) -> None:
             super().__init__()
@@ -351,6 +352,9 @@ class FeedView(ScrollView, can_focus=True):
 
     def action_lists(self) -> None:
         self._choose("lists")
+
+    def action_mute(self) -> None:
+        self._choose("mute")
 
     def _choose(self, action: str) -> None:
         if self.selected is None:

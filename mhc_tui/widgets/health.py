@@ -1,5 +1,6 @@
-"""The health line, docked on every screen: capture, stats poller, database, live updates (the NOTIFY
-connection, shown only while it is lost), last event, LIVE session.
+"""The health line, docked on every screen: LIVE session, the inbox's count, capture, stats poller,
+Statbate (the radar's enrichment), database, live updates (the NOTIFY connection, shown only while it
+is lost), last event.
 
 The state lives on the App (`HealthState`, replaced on each change); every HealthLine subscribes to
 the App's health signal and redraws from it, so switching screens never loses it.
@@ -27,17 +28,19 @@ if TYPE_CHECKING:
     from mhc_tui.app import MHCApp
 
 PROBLEM_STATES = frozenset({"retrying", "auth_failed", "error"})
-LABELS = {"capture": "capture", "stats": "stats"}
+LABELS = {"capture": "capture", "stats": "stats", "statbate": "statbate"}
+TOKEN_OF = {"capture": "EVENTS", "stats": "STATS", "statbate": "STATBATE"}
 
 
 def initial_component(
-    component: Literal["capture", "stats"], settings: Settings, will_start: bool
+    component: Literal["capture", "stats", "statbate"], settings: Settings, will_start: bool
 ) -> ComponentStatus:
-    """Capture's or the stats poller's state before (or without) the capture service reporting one."""
-    token = settings.events_token if component == "capture" else settings.stats_token
+    """Capture's, the stats poller's or the radar's Statbate state before (or without) the capture service
+    reporting one."""
+    token = {"capture": settings.events_token, "stats": settings.stats_token,
+             "statbate": settings.statbate_token}[component]
     if token is None:
-        return ComponentStatus(component, "not_configured",
-                               f"set MHC_{'EVENTS' if component == 'capture' else 'STATS'}_TOKEN")
+        return ComponentStatus(component, "not_configured", f"set MHC_{TOKEN_OF[component]}_TOKEN")
     if not will_start:
         return ComponentStatus(component, "stopped", "not started in this console")
     return ComponentStatus(component, "starting", "")
@@ -63,6 +66,8 @@ class HealthState:
     database: ComponentStatus = DATABASE_CONNECTING
     live_updates: ComponentStatus = LIVE_UPDATES_CONNECTING
     summary: LiveSummary | None = None
+    # The radar's Statbate enrichment (reported by the capturing process's radar).
+    statbate: ComponentStatus = ComponentStatus("statbate", "not_configured", "set MHC_STATBATE_TOKEN")
 
     def with_status(self, status: ComponentStatus) -> HealthState:
         """This state with one component's status replaced."""
@@ -72,6 +77,8 @@ class HealthState:
             return dataclasses.replace(self, stats=status)
         if status.component == "database":
             return dataclasses.replace(self, database=status)
+        if status.component == "statbate":
+            return dataclasses.replace(self, statbate=status)
         return dataclasses.replace(self, live_updates=status)
 
     def with_summary(self, summary: LiveSummary) -> HealthState:
@@ -80,7 +87,7 @@ class HealthState:
     def new_problems(self, old: HealthState) -> list[Problem]:
         """Problems this state has that the old one did not: each is announced once, on the change."""
         found = []
-        for new_s, old_s in ((self.capture, old.capture), (self.stats, old.stats)):
+        for new_s, old_s in ((self.capture, old.capture), (self.stats, old.stats), (self.statbate, old.statbate)):
             label = LABELS[new_s.component].capitalize()
             if new_s.state in PROBLEM_STATES and new_s.state != old_s.state:
                 said = new_s.message.strip() or component_text(new_s, None)
@@ -174,7 +181,14 @@ def render_health(state: HealthState, now: datetime, style: StyleOf = unstyled) 
         text.append(" OFFLINE ", style("health-line--offline"))
     else:
         text.append(" session unknown ", muted)
-    for status in (state.capture, state.stats):
+    if summary is not None:
+        # What waits in the inbox (`i`): alerts, tips and private messages not yet acknowledged.
+        text.append(SEPARATOR, separator)
+        text.append(f"inbox {summary.unacknowledged}",
+                    style("health-line--inbox") if summary.unacknowledged else muted)
+    # Statbate is optional: without a token it is left out (the line keeps its room for the database).
+    shown = (state.capture, state.stats) + (() if state.statbate.state == "not_configured" else (state.statbate,))
+    for status in shown:
         text.append(SEPARATOR, separator)
         text.append(f"{LABELS[status.component]} ", muted)
         text.append(fmt.outside(component_text(status, now)), state_style(status.state))
@@ -204,7 +218,7 @@ class HealthLine(Widget):
     DEFAULT_CLASSES = "health-line"
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "health-line--muted", "health-line--rule", "health-line--live", "health-line--tokens",
-        "health-line--offline", *STATE_CLASSES.values(),
+        "health-line--offline", "health-line--inbox", *STATE_CLASSES.values(),
     }
 
     def on_mount(self) -> None:

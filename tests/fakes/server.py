@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 SAMPLES = Path(__file__).with_name("samples")
 STATBATE_PREFIX = "/statbate/api"
+BATCH_LIMIT = 100  # names per POST /members/{site}/info/batch, as the real API
 SITES = ("chaturbate", "stripchat", "bongacams", "camsoda", "mfc")
 
 Api = Literal["events", "stats", "statbate"]
@@ -138,6 +139,7 @@ class FakeApis:
         events_per_batch: int = 100,
         max_hold: float = 90.0,
         replay_from_start: bool = True,
+        every_name_a_member: bool = False,
     ) -> None:
         self.host, self._port = host, port
         self.broadcaster = broadcaster
@@ -150,6 +152,8 @@ class FakeApis:
         self.revoked: set[str] = set()  # APIs whose token now always gets 401
         self.stats_payload: dict[str, Any] = json.loads((SAMPLES / "stats_response_offline.json").read_text())
         self.members: dict[str, dict[str, Any]] = {}
+        # Every name not added is a member too (default_member_info, all_time_tokens from the name).
+        self.every_name_a_member = every_name_a_member
         self.models: dict[str, dict[str, Any]] = {}
         # (member, model) lowercased -> the `data` of /members/{site}/{member}/model/{model}.
         self.member_model_spending: dict[tuple[str, str], dict[str, Any]] = {}
@@ -276,6 +280,12 @@ class FakeApis:
         data = {**data, **overrides}
         self.members[name.lower()] = data
         return data
+
+    def _member(self, name: str) -> dict[str, Any] | None:
+        info = self.members.get(name.lower())
+        if info is None and self.every_name_a_member:
+            info = {**default_member_info(name), "all_time_tokens": _stable_int(name, 100_000)}
+        return info
 
     def add_model(self, name: str, info: dict[str, Any] | None = None, **overrides: Any) -> dict[str, Any]:
         data = info if info is not None else default_model_info(name)
@@ -573,9 +583,11 @@ class FakeApis:
             names = request.get("names") if isinstance(request, dict) else None
             if not isinstance(names, list) or not names:
                 return 422, {"error": "names array is required"}
+            if len(names) > BATCH_LIMIT:
+                return 422, {"error": f"The names may not have more than {BATCH_LIMIT} items."}
             items = []
             for name in names:
-                info = self.members.get(str(name).lower())
+                info = self._member(str(name))
                 if info is None:
                     items.append({"name": name, "did": None, "error": "Member not found"})
                 else:

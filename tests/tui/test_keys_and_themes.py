@@ -159,8 +159,8 @@ def test_bad_keys_are_one_line_naming_the_setting(keymap, says) -> None:
 
 
 def test_keys_that_move_together_or_swap_are_fine() -> None:
-    assert keys.check_keymap({"start_session": "f9", "end_session": "f10", "note": "m", "help": "?"}) == {
-        "start_session": "f9", "end_session": "f10", "note": "m", "help": "question_mark",
+    assert keys.check_keymap({"start_session": "f9", "end_session": "f10", "note": "j", "help": "?"}) == {
+        "start_session": "f9", "end_session": "f10", "note": "j", "help": "question_mark",
     }
     assert keys.check_keymap({"start_session": "f6", "end_session": "f5"})  # swapped: no clash
     assert keys.check_keymap({"back": "backspace", "look_up": "ctrl+enter,ctrl+s"})

@@ -1,0 +1,1 @@
+"""Alerts: rules from config.toml, the engine that fires them once per event, and the external command."""
