@@ -32,6 +32,7 @@ SCRIPTS: list[tuple[str, list[str], list[str]]] = [
     ("console_feed.py", [], ["--seconds", "4", "--memory-events", "40000"]),
     ("console_cpu.py", [], ["--seconds", "10"]),
     ("memory_scale.py", [], ["--persons", "20000", "--interactions", "200000"]),
+    ("radar.py", [], ["--arrivals", "500", "--tips", "50"]),
 ]
 
 

@@ -85,6 +85,7 @@ class MHCApp(App[int]):
         "lookup": _mode("mhc_tui.screens.lookup", "LookupScreen"),
         "sessions": _mode("mhc_tui.screens.sessions", "SessionsScreen"),
         "watchlists": _mode("mhc_tui.screens.watchlists", "WatchlistsScreen"),
+        "inbox": _mode("mhc_tui.screens.inbox", "InboxScreen"),
     }
     DEFAULT_MODE = "dashboard"
     # The help screen, the palette and `[keys]` remapping (by id) are all read from these (mhc_tui.keys).
@@ -441,12 +442,15 @@ class MHCApp(App[int]):
         else:
             self.push_screen(SearchScreen())
 
-    def action_inbox(self) -> None:
-        from mhc_tui.screens.inbox import InboxScreen
-
-        if isinstance(self.screen, ModalScreen | InboxScreen):
-            return  # a question or a form is open (it has the keys), or the inbox is already shown
-        self.push_screen(InboxScreen())
+    async def action_inbox(self) -> None:
+        """The inbox is a mode like the dashboard: `d`, `l`, `s`, `w` leave it, `i` comes back to it."""
+        if isinstance(self.screen, ModalScreen):
+            return  # a question or a form is open: it has the keys
+        if self.current_mode != "inbox":
+            await self.switch_mode("inbox")
+            return
+        while len(self.screen_stack) > 1:  # a person opened from the inbox: back to the list
+            await self.pop_screen()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

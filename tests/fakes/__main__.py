@@ -30,10 +30,13 @@ def main(argv: list[str] | None = None) -> int:
         "--member", action="append", default=[], help="a Statbate member to know (repeatable)"
     )
     parser.add_argument("--model", action="append", default=[], help="a Statbate model to know (repeatable)")
+    parser.add_argument("--every-name-a-member", action="store_true",
+                        help="Statbate knows every name (all-time tokens made from the name)")
     args = parser.parse_args(argv)
 
     fake = FakeApis(
-        host=args.host, port=args.port, broadcaster=args.broadcaster, events_per_batch=args.events_per_batch
+        host=args.host, port=args.port, broadcaster=args.broadcaster, events_per_batch=args.events_per_batch,
+        every_name_a_member=args.every_name_a_member,
     )
     fake.stats_payload["username"] = args.broadcaster
     if args.online:

@@ -169,3 +169,20 @@ async def test_an_acknowledgement_in_one_console_leaves_the_other_consoles_inbox
         await wait_until(pilot_b, lambda: len(inbox_rows(inbox_b)) == 2, what="the other console's inbox")
         assert inbox_rows(inbox_a) == inbox_rows(inbox_b)
         await wait_until(pilot_b, lambda: "inbox 2" in plain(inbox_b.query_one(HealthLine)), what="the count")
+
+
+async def test_the_inbox_is_left_with_the_screen_keys_and_comes_back_with_i(make_app, seed_room, db):
+    from mhc_tui.screens.dashboard import DashboardScreen
+
+    fire(db, seed_room, "bob_the_tipper", "bob_the_tipper (whale) entered", minutes=-20)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_inbox(app, pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PersonScreen), what="the person")
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DashboardScreen), what="the dashboard")
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, PersonScreen), what="the inbox's person again")
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, InboxScreen), what="the inbox list")
