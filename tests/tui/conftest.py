@@ -163,12 +163,13 @@ async def _done(worker: Worker[Any]) -> None:
         await worker.wait()
 
 
-async def settle(pilot: Pilot[Any], timeout: float = 8.0) -> None:
+async def settle(pilot: Pilot[Any], timeout: float = 15.0) -> None:
     """Until the work the app has in hand is done, then the screen updated: every worker but the
     long-lived ones (a write, a lookup, the connection), and every live read running or due.
 
     Bounded: on a loaded machine periodic reads can keep the app from ever being idle, and a test
-    must then fail with what was busy rather than hang."""
+    must then fail with what was busy rather than hang. The bound allows for a 2-core machine running
+    the whole suite, where a dashboard's half-dozen reads each wait for a core."""
     app = pilot.app
     hub = LiveHub.of(app)
     loop = asyncio.get_running_loop()
