@@ -42,7 +42,7 @@ MAX_SESSION_ID = 2**63 - 1
 FILE_ONLY = {"file_only": True}
 NOBODY_IN_PASTE = "no username found in the paste"
 # Modules of mhc_core.commands, each with `add_commands(sub, add)`, in the order `mhc --help` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("search", "transcript", "export", "watchlists", "alerts")
+COMMAND_MODULES: tuple[str, ...] = ("search", "transcript", "export", "watchlists", "alerts", "config")
 # Modules of mhc_core.commands with `add_session_actions(ssub)`: more ACTIONs of `mhc session`.
 SESSION_ACTION_MODULES: tuple[str, ...] = ("recap",)
 

@@ -103,7 +103,7 @@ def check_env_file(path: Path = ENV_FILE) -> None:
             raise ConfigError(f"{path.absolute()} line {line}: not KEY=VALUE (check quotes and spaces)")
 
 
-def _env_file_lines(path: Path) -> dict[str, int]:
+def env_file_lines(path: Path) -> dict[str, int]:
     """Lower-cased variable name -> line number, for the `.env` bindings that parse."""
     text = _env_file_text(path)
     if text is None:
@@ -408,7 +408,7 @@ def _origin(field: str, overrides: dict[str, object]) -> str:
     name = f"{ENV_PREFIX}{field.upper()}"
     if field in overrides or any(key.upper() == name for key in os.environ):
         return name
-    line = _env_file_lines(ENV_FILE).get(name.lower())
+    line = env_file_lines(ENV_FILE).get(name.lower())
     if line is not None:
         return f"{name} ({ENV_FILE.absolute()} line {line})"
     path = config_file()
