@@ -25,3 +25,12 @@ VIEWERS: ColumnClause[Decimal] = literal_column(
     f"CASE WHEN jsonb_typeof(snapshots.normalized_metrics -> '{VIEWERS_METRIC}') = 'number' "
     f"THEN (snapshots.normalized_metrics ->> '{VIEWERS_METRIC}')::numeric END"
 )
+
+# A person's tips in this room, all time (captured events and pasted transcripts), in raw SQL: a LATERAL
+# join on `p.id` giving `tipped.tokens` (NULL when he never tipped).
+ROOM_TOKENS_LATERAL = """LEFT JOIN LATERAL (
+    SELECT sum(CASE WHEN jsonb_typeof(i.metadata -> 'tokens') = 'number'
+                    THEN (i.metadata ->> 'tokens')::numeric ELSE 0 END) AS tokens
+    FROM interactions AS i
+    WHERE i.person_id = p.id AND i.type = 'TIP_EVENT' AND i.source IN ('cb_events', 'transcript')
+) AS tipped ON true"""

@@ -19,7 +19,9 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Session
 
-_FIGURES = text("""
+from mhc_core.services.amounts import ROOM_TOKENS_LATERAL
+
+_FIGURES = text(f"""
 SELECT p.id,
        coalesce(tipped.tokens, 0) AS room_tokens,
        sb.all_time AS statbate_all_time,
@@ -27,12 +29,7 @@ SELECT p.id,
        noted.yes IS NOT NULL AS has_notes,
        mute.person_id IS NOT NULL AS muted
 FROM unnest(:ids) AS p(id)
-LEFT JOIN LATERAL (
-    SELECT sum(CASE WHEN jsonb_typeof(i.metadata -> 'tokens') = 'number'
-                    THEN (i.metadata ->> 'tokens')::numeric ELSE 0 END) AS tokens
-    FROM interactions AS i
-    WHERE i.person_id = p.id AND i.type = 'TIP_EVENT' AND i.source IN ('cb_events', 'transcript')
-) AS tipped ON true
+{ROOM_TOKENS_LATERAL}
 LEFT JOIN LATERAL (
     SELECT CASE WHEN jsonb_typeof(s.normalized_metrics -> 'all_time_tokens') = 'number'
                 THEN (s.normalized_metrics ->> 'all_time_tokens')::numeric END AS all_time

@@ -15,6 +15,7 @@ from mhc_core.channels import CHANNEL_PERSONS, WATCHLIST
 from mhc_core.db.models import EXCLUDED_LIST, Person, Watchlist, WatchlistMember
 from mhc_core.db.notify import notify, person_changed
 from mhc_core.services import persons, snapshots
+from mhc_core.services.amounts import ROOM_TOKENS_LATERAL
 
 
 class UnknownWatchlist(LookupError):
@@ -177,7 +178,7 @@ ONLINE_IN_ROOM, ONLINE_LIVE_MODEL, ONLINE_OFFLINE = "in_room", "live_model", "of
 # - room tokens: every tip in the room (captured events and pasted room transcripts), all time;
 # - the newest snapshot of any source, and the one before it of the same source (for its delta);
 # - has notes: any MANUAL_NOTE.
-_MEMBERS = text("""
+_MEMBERS = text(f"""
 SELECT p.id, p.username, m.added_at,
        CASE WHEN room.type = 'USER_ENTER' THEN 'in_room'
             WHEN live.online THEN 'live_model' ELSE 'offline' END AS online,
@@ -204,12 +205,7 @@ LEFT JOIN LATERAL (
     WHERE i.person_id = p.id AND i.type NOT IN ('MANUAL_NOTE', 'PROFILE_PASTE')
     ORDER BY i.timestamp DESC LIMIT 1
 ) AS last_seen ON true
-LEFT JOIN LATERAL (
-    SELECT sum(CASE WHEN jsonb_typeof(i.metadata -> 'tokens') = 'number'
-                    THEN (i.metadata ->> 'tokens')::numeric ELSE 0 END) AS tokens
-    FROM interactions AS i
-    WHERE i.person_id = p.id AND i.type = 'TIP_EVENT' AND i.source IN ('cb_events', 'transcript')
-) AS tipped ON true
+{ROOM_TOKENS_LATERAL}
 LEFT JOIN LATERAL (
     SELECT s.source, s.captured_at, s.id, s.normalized_metrics AS metrics FROM snapshots AS s
     WHERE s.person_id = p.id ORDER BY s.captured_at DESC, s.id DESC LIMIT 1

@@ -32,6 +32,7 @@ from mhc_tui.live import Changes, LiveRead, Payload
 from mhc_tui.screens.confirm import ConfirmScreen
 from mhc_tui.screens.list_name import ListNameModal
 from mhc_tui.widgets import display_format as fmt
+from mhc_tui.widgets import sort_order
 
 if TYPE_CHECKING:
     from mhc_core.data.door import Data
@@ -165,11 +166,8 @@ class WatchlistsScreen(Screen[None]):
     @on(DataTable.HeaderSelected, "#watchlists-members")
     def _header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
-        column = str(event.column_key.value)
-        if column == self.sort_column:
-            self.sort_reverse = not self.sort_reverse
-        else:
-            self.sort_column, self.sort_reverse = column, False
+        self.sort_column, self.sort_reverse = sort_order.clicked(self.sort_column, self.sort_reverse,
+                                                                 str(event.column_key.value))
         self._show_members()
 
     # -- actions -----------------------------------------------------------------------------------
@@ -181,8 +179,7 @@ class WatchlistsScreen(Screen[None]):
 
     def action_sort_next(self) -> None:
         keys = [key for key, _header, _sort in COLUMNS]
-        self.sort_column = keys[(keys.index(self.sort_column) + 1) % len(keys)]
-        self.sort_reverse = False
+        self.sort_column, self.sort_reverse = sort_order.next_column(keys, self.sort_column)
         self._show_members()
 
     def action_sort_reverse(self) -> None:

@@ -31,6 +31,7 @@ from mhc_core.radar.tiers import TIER_NAMES
 from mhc_tui.data_access import data_of
 from mhc_tui.live import Changes, LiveRead, Payload
 from mhc_tui.widgets import display_format as fmt
+from mhc_tui.widgets import sort_order
 from mhc_tui.widgets.component_style import on_theme_change
 from mhc_tui.widgets.event_feed import NOTHING_SELECTED
 
@@ -231,16 +232,12 @@ class RoomList(DataTable):
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
-        column = str(event.column_key.value)
-        if column == self.sort_column:
-            self.sort_reverse = not self.sort_reverse
-        else:
-            self.sort_column, self.sort_reverse = column, False
+        self.sort_column, self.sort_reverse = sort_order.clicked(self.sort_column, self.sort_reverse,
+                                                                 str(event.column_key.value))
         self._resort()
 
     def action_sort_next(self) -> None:
-        self.sort_column = COLUMN_KEYS[(COLUMN_KEYS.index(self.sort_column) + 1) % len(COLUMN_KEYS)]
-        self.sort_reverse = False
+        self.sort_column, self.sort_reverse = sort_order.next_column(COLUMN_KEYS, self.sort_column)
         self._resort()
 
     def action_sort_reverse(self) -> None:
