@@ -19,7 +19,7 @@ import stat
 import tomllib
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,6 +37,7 @@ from pydantic_settings import (
 from mhc_core.alerts.rules import AlertRule, parse_rules
 from mhc_core.display import one_line
 from mhc_core.radar.tiers import Tiers, parse_radar
+from mhc_core.setup.token_store import KeyringProblem, is_reference, resolve
 from mhc_core.username import normalize_username
 
 APP_NAME = "mhc-control-panel"
@@ -135,7 +136,7 @@ def config_file_warnings(path: Path | None = None) -> list[str]:
     if not mode & (stat.S_IRGRP | stat.S_IROTH):
         return []
     table = {str(key).lower(): value for key, value in read_config_toml(path).items()}
-    if not any(table.get(field) for field in TOKEN_FIELDS):
+    if not any(table.get(field) and not is_reference(table.get(field)) for field in TOKEN_FIELDS):
         return []
     return [f"{path} holds a token and is readable by other users (mode {mode:04o}): chmod 600 {path}"]
 
@@ -219,6 +220,11 @@ def _check_token(value: object) -> object:
     value = value.strip()
     if not value:
         return None
+    if is_reference(value):  # kept in the system keyring; the file holds only where (mhc setup)
+        try:
+            value = resolve(value).strip()
+        except KeyringProblem as exc:
+            raise ValueError(str(exc)) from None
     # Tokens travel in URL paths, query strings and headers: only printable ASCII survives all three.
     if not value.isascii() or not value.isprintable():
         raise ValueError("must be printable ASCII (no control or non-ASCII characters)")
@@ -415,6 +421,21 @@ def _origin(field: str, overrides: dict[str, object]) -> str:
     if any(str(key).lower() == field for key in read_config_toml(path)):
         return f"{name} ({field} in {path})"
     return name
+
+
+Source = Literal["environment", ".env", "file", "default"]
+
+
+def source_of(field: str) -> Source:
+    """Where a setting's effective value comes from, by the precedence the settings are read with."""
+    name = f"{ENV_PREFIX}{field.upper()}"
+    if any(key.upper() == name for key in os.environ):
+        return "environment"
+    if name.lower() in env_file_lines(ENV_FILE):
+        return ".env"
+    if any(str(key).lower() == field for key in read_config_toml(config_file())):
+        return "file"
+    return "default"
 
 
 def origin(field: str) -> str:

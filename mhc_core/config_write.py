@@ -1,4 +1,4 @@
-"""Remembering a setting in `config.toml` (the console's theme), keeping the rest of the file as it is.
+"""Writing settings to `config.toml` (the console's theme, what setup saves), keeping the rest of the file as it is.
 
 tomlkit edits the parsed document, so the user's other keys, tables, comments and layout survive.
 The new text replaces the file in one rename (a crash never leaves half a file), with the file's own
@@ -13,6 +13,7 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import tomlkit
@@ -29,6 +30,15 @@ def remember_setting(name: str, value: str, path: Path | None = None) -> Path:
     Raises OSError when the file or its directory cannot be written, ConfigError when the file is not
     TOML (it is then left untouched).
     """
+    return write_settings({name: value}, path)
+
+
+def write_settings(updates: Mapping[str, str | None], path: Path | None = None, *, private: bool = False) -> Path:
+    """Set (or, for None, remove) top-level keys of config.toml in one replace; returns the file written.
+
+    `private`: what is written includes a token, so the file ends up readable by its owner only
+    (0600), whatever its mode was. Errors as `remember_setting`.
+    """
     target = (path or config_file()).resolve()
     if target.exists():
         if not os.access(target, os.W_OK) or not stat.S_IMODE(target.stat().st_mode) & stat.S_IWUSR:
@@ -37,12 +47,19 @@ def remember_setting(name: str, value: str, path: Path | None = None) -> Path:
         mode = stat.S_IMODE(target.stat().st_mode)
     else:
         text, mode = "", NEW_FILE_MODE
+    if private:
+        mode &= ~(stat.S_IRWXG | stat.S_IRWXO)
     try:
         document = tomlkit.parse(text)
     except TOMLKitError as exc:
         raise ConfigError(f"{target}: invalid TOML, not changed: {exc}") from None
-    document[name] = value
-    target.parent.mkdir(parents=True, exist_ok=True)
+    for name, value in updates.items():
+        if value is not None:
+            document[name] = value
+        elif name in document:
+            del document[name]
+    # The directory too: the file's name and neighbours are nobody else's business.
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".config.", suffix=".toml", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -9,6 +9,7 @@ place, `on_worker_state_changed`. Screens follow the database through the App's 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib
 import logging
 import sys
@@ -107,6 +108,8 @@ class MHCApp(App[int]):
                 tooltip="start a LIVE stream session now"),
         Binding("f6", "end_session", "End", key_display="F6", id="end_session",
                 tooltip="end the LIVE stream session (asks first)"),
+        Binding("comma", "setup", "Setup", key_display=",", show=False, id="setup",
+                tooltip="setup: the Events API URL and the tokens, each tried at once, saved and used"),
         Binding("escape", "back", "Back", show=False, id="back", tooltip="back to the previous screen"),
         Binding("question_mark", "help", "Help", key_display="?", id="help",
                 tooltip="this help: every key the console answers to"),
@@ -121,6 +124,7 @@ class MHCApp(App[int]):
         database: Database | None = None,
         start_capture: bool = True,
         stop_on_signals: bool = False,
+        offer_setup: bool = False,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -129,6 +133,7 @@ class MHCApp(App[int]):
         self.set_keymap(self.keymap)
         self._remembered_theme = check_theme(settings.theme)
         self._stop_on_signals = stop_on_signals
+        self._offer_setup = offer_setup  # a first run with nothing configured: setup opens by itself
         self._remove_signal_handlers: Callable[[], None] | None = None
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.db: Database | None = None
@@ -170,6 +175,8 @@ class MHCApp(App[int]):
         self._ensure_health_line(self.screen)
         self.set_interval(SUMMARY_INTERVAL, self._tick)
         self._connect_database()
+        if self._offer_setup:
+            self._open_setup(first_run=True)
         if self._stop_on_signals:
             from mhc_core.stop_signals import stop_on_signals
 
@@ -341,6 +348,9 @@ class MHCApp(App[int]):
         before = self.health.summary
         if before is not None and before.session_id is not None and summary.session_id != before.session_id:
             self._session_ended_elsewhere(before.session_id)
+        if summary.scope_hint and not (before is not None and before.scope_hint):  # notified by new_problems
+            log.warning("the last broadcast had chat but no tip or private message: "
+                        "the Events API token may lack the full scope")
         health = self.health.with_summary(summary)
         db, was_unreachable = self.db, health.database.state == "unreachable"
         if was_unreachable and db is not None:
@@ -348,6 +358,72 @@ class MHCApp(App[int]):
         self._set_health(health)
         if was_unreachable:
             self.live.retry_failed()  # the database answers again: what could not be read meanwhile
+
+    # -- settings --------------------------------------------------------------------------------
+
+    def action_setup(self) -> None:
+        from mhc_tui.screens.setup import SetupScreen
+
+        if not isinstance(self.screen, ModalScreen) or isinstance(self.screen, SetupScreen):
+            if not isinstance(self.screen, SetupScreen):
+                self._open_setup(first_run=False)
+
+    def _open_setup(self, *, first_run: bool) -> None:
+        from mhc_tui.screens.setup import SetupScreen
+
+        def closed(saved: bool | None) -> None:
+            if first_run and not saved:
+                self._mark_setup_offered()
+
+        self.push_screen(SetupScreen(), closed)
+
+    @work(thread=True, exclusive=True, group="setup-offered", exit_on_error=False)
+    def _mark_setup_offered(self) -> None:
+        """A first run's setup closed unsaved: an empty settings file, so it does not open by itself
+        again (`,` still opens it)."""
+        from mhc_core.config_write import write_settings
+
+        try:
+            write_settings({}, private=True)
+        except (OSError, ConfigError) as exc:
+            log.warning("settings file not created: %s", exc)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Saved settings in use at once: capture, the poller and Statbate restart on them."""
+        self.run_worker(self._restart_on(settings), group="apply-settings", exclusive=True, exit_on_error=False)
+
+    async def _restart_on(self, settings: Settings) -> None:
+        await self._stop_capture()
+        self.settings = settings
+        self.capture = None
+        self.sub_title = settings.broadcaster
+        self.title = f"MHC Control Panel · {settings.broadcaster}"
+        self._set_health(dataclasses.replace(
+            self.health,
+            capture=initial_component("capture", settings, self._start_capture),
+            stats=initial_component("stats", settings, self._start_capture),
+            statbate=initial_component("statbate", settings, self._start_capture),
+        ))
+        if self.db is not None:
+            from mhc_core.data.door import Data
+
+            self._data = Data(self.db, settings, clock=self.clock)
+            if self._start_capture:
+                self._run_capture()
+            self.live.everything()  # the broadcaster, the tiers, the tokens may have changed
+        log.info("console: settings applied for %s", settings.broadcaster)
+
+    async def _stop_capture(self) -> None:
+        """Let capture finish its batch, save the cursor and release the lock."""
+        if self.capture is None:
+            return
+        self.capture.stop()
+        for worker in self.workers:
+            if worker.group == "capture" and worker.is_running:
+                try:
+                    await asyncio.wait_for(worker.wait(), CAPTURE_STOP_SECONDS)
+                except (TimeoutError, WorkerFailed, WorkerCancelled):
+                    log.warning("capture did not stop cleanly within %.0f s", CAPTURE_STOP_SECONDS)
 
     # -- session actions -------------------------------------------------------------------------
 
@@ -505,15 +581,7 @@ class MHCApp(App[int]):
         self.notify(message, severity=severity, timeout=8)
 
     async def action_quit(self) -> None:
-        # Let capture finish its batch, save the cursor and release the lock before the loop goes.
-        if self.capture is not None:
-            self.capture.stop()
-            for worker in self.workers:
-                if worker.group == "capture" and worker.is_running:
-                    try:
-                        await asyncio.wait_for(worker.wait(), CAPTURE_STOP_SECONDS)
-                    except (TimeoutError, WorkerFailed, WorkerCancelled):
-                        log.warning("capture did not stop cleanly within %.0f s", CAPTURE_STOP_SECONDS)
+        await self._stop_capture()  # before the loop goes
         self.exit(0)
 
     @work(thread=True, exclusive=True, group="heal", exit_on_error=False)
@@ -534,7 +602,9 @@ class MHCApp(App[int]):
 def run_console(settings: Settings, *, verbose: bool) -> int:
     """Run the console until the operator quits; returns the process exit code."""
     log.info("console starting for %s (verbose=%s)", settings.broadcaster, verbose)
-    app = MHCApp(settings, stop_on_signals=True)
+    from mhc_core.setup.first_run import is_first_run
+
+    app = MHCApp(settings, stop_on_signals=True, offer_setup=is_first_run(settings))
     result = app.run()
     if app.config_problem is not None:
         print(f"mhc: {app.config_problem}", file=sys.stderr)

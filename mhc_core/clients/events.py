@@ -25,6 +25,7 @@ import httpx
 
 from mhc_core.clients.errors import (
     AuthError,
+    RequestError,
     describe_transport_error,
     parse_retry_after,
     protect_httpx_logger,
@@ -175,6 +176,7 @@ def _body_text(content: bytes) -> str:
 class _Retry:
     error: str
     retry_after: float | None = None
+    refused: int | None = None  # a 4xx other than 401/403/429: the URL itself is wrong
 
 
 def _origin(url: str) -> tuple[str, str, int | None] | None:
@@ -264,6 +266,21 @@ class EventsClient:
         if cursor:
             url += f"&i={quote(cursor, safe='')}"
         return url
+
+    async def probe(self) -> str | None:
+        """One poll of the first URL, held for `timeout` seconds (0: answer at once), nothing stored.
+
+        None when the API answered as it should; otherwise the one-line reason it did not (the network,
+        a server error, an answer of the wrong shape). Raises AuthError on 401/403, as `batches` does,
+        and RequestError on another 4xx (a wrong username or path: retrying would not help).
+        """
+        outcome = await self._poll(self.first_url())
+        if not isinstance(outcome, _Retry):
+            return None
+        if outcome.refused is not None:
+            raise RequestError("events", f"the Events API refused this URL (HTTP {outcome.refused})",
+                               status=outcome.refused)
+        return self._safe(outcome.error)
 
     async def batches(self, cursor: str | None = None) -> AsyncGenerator[EventBatch, None]:
         """Yield one EventBatch per answered poll, forever; raises AuthError on 401/403."""
@@ -398,7 +415,7 @@ class EventsClient:
                 status,
                 self._safe(self.first_url()),
             )
-            return _Retry(f"unexpected HTTP {status}")
+            return _Retry(f"unexpected HTTP {status}", refused=status)
         if not 200 <= status < 300:
             return _Retry(f"unexpected HTTP {status}")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,23 +21,18 @@ MASK = "****"
 
 def _sources(settings: Settings) -> dict[str, str]:
     """Field -> "environment" | ".env" | "file" | "default"."""
-    from mhc_core.config import ENV_FILE, ENV_PREFIX, config_file, env_file_lines, read_config_toml
+    from mhc_core.config import source_of
 
-    environment = {key.upper() for key in os.environ}
-    dotenv = env_file_lines(ENV_FILE)
-    in_file = {str(key).lower() for key in read_config_toml(config_file())}
-    out = {}
-    for field in type(settings).model_fields:
-        name = f"{ENV_PREFIX}{field.upper()}"
-        if name in environment:
-            out[field] = "environment"
-        elif name.lower() in dotenv:
-            out[field] = ".env"
-        elif field in in_file:
-            out[field] = "file"
-        else:
-            out[field] = "default"
-    return out
+    return {field: source_of(field) for field in type(settings).model_fields}
+
+
+def _in_keyring() -> set[str]:
+    """The token fields whose value in config.toml is a reference to the system keyring."""
+    from mhc_core.config import TOKEN_FIELDS, config_file, read_config_toml
+    from mhc_core.setup.token_store import is_reference
+
+    table = {str(key).lower(): value for key, value in read_config_toml(config_file()).items()}
+    return {field for field in TOKEN_FIELDS if is_reference(table.get(field))}
 
 
 def _without_password(url: str) -> str:
@@ -62,14 +56,18 @@ def _shown(field: str, value: Any) -> Any:
 
 
 def effective(settings: Settings) -> dict[str, Any]:
-    """What `mhc config --json` prints: {"file", "file_exists", "settings": {NAME: {"value", "source"}}}."""
+    """What `mhc config --json` prints: {"file", "file_exists", "settings": {NAME: {"value", "source"}}};
+    a token read from the system keyring through the file also has `"keyring": true`."""
     from mhc_core.config import ENV_PREFIX, config_file
 
-    sources = _sources(settings)
-    values = {
+    sources, kept = _sources(settings), _in_keyring()
+    values: dict[str, dict[str, Any]] = {
         f"{ENV_PREFIX}{field.upper()}": {"value": _shown(field, getattr(settings, field)), "source": sources[field]}
         for field in type(settings).model_fields
     }
+    for field in kept:
+        if sources[field] == "file":  # the file names the keyring entry the token was read from
+            values[f"{ENV_PREFIX}{field.upper()}"]["keyring"] = True
     path = config_file()
     return {"file": str(path), "file_exists": path.is_file(), "settings": values}
 
@@ -86,7 +84,8 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     for name, item in shown["settings"].items():
         value = item["value"]
         text = "(unset)" if value is None else value if isinstance(value, str) else json.dumps(value)
-        say(f"{name:<{width}}  {text}  [{item['source']}]")
+        where = f"{item['source']}, keyring" if item.get("keyring") else item["source"]
+        say(f"{name:<{width}}  {text}  [{where}]")
     return EXIT_OK
 
 

@@ -205,7 +205,8 @@ def dashboard(
 def live_summary(s: Session, broadcaster: str, *, now: datetime) -> LiveSummary:
     found = feed.live_summary(s, broadcaster, now=now)
     return LiveSummary(session_id=found.session_id, started_at=found.started_at, tokens=found.tokens,
-                       last_event_at=found.last_event_at, unacknowledged=found.unacknowledged)
+                       last_event_at=found.last_event_at, unacknowledged=found.unacknowledged,
+                       scope_hint=found.scope_hint)
 
 
 def hudson(s: Session, broadcaster: str, *, now: datetime, recent: int) -> HudsonView:

@@ -396,6 +396,9 @@ class LiveSummary:
     tokens: int
     last_event_at: datetime | None
     unacknowledged: int = 0  # items in the inbox
+    # The last ended broadcast had chat from others but no tip or private message since it began: the
+    # Events API token may lack the full scope.
+    scope_hint: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from mhc_core.db.models import EventLog, Interaction, InteractionSource, InteractionType, Person
-from mhc_core.services import alerts, sessions
+from mhc_core.services import alerts, scope_hint, sessions
 from mhc_core.services.amounts import TOKENS
 
 # What the room itself said or did; operator notes and imports are not part of the live feed.
@@ -146,6 +146,7 @@ class LiveSummary:
     tokens: int
     last_event_at: datetime | None
     unacknowledged: int = 0  # what the inbox shows
+    scope_hint: bool = False  # the Events API token may lack the full scope (services/scope_hint.py)
 
 
 def last_event_at(session: Session, broadcaster: str) -> datetime | None:
@@ -158,14 +159,16 @@ def last_event_at(session: Session, broadcaster: str) -> datetime | None:
 def live_summary(session: Session, broadcaster: str, *, now: datetime | None = None) -> LiveSummary:
     live = sessions.current(session, broadcaster)
     tokens = sessions.stats(session, live, now=now or datetime.now(UTC)).tokens if live else 0
-    # The newest event and the inbox's count in one round trip: the health line reads this often.
+    # The newest event, the inbox's count and the scope hint in one round trip: the health line reads this often.
     last = (select(EventLog.received_at).where(EventLog.broadcaster == broadcaster)
             .order_by(EventLog.id.desc()).limit(1).scalar_subquery())
-    row = session.execute(select(last, alerts.unacknowledged_count_expr(broadcaster))).one()
+    row = session.execute(select(last, alerts.unacknowledged_count_expr(broadcaster),
+                                 scope_hint.scope_hint_expr(broadcaster))).one()
     return LiveSummary(
         session_id=live.id if live else None,
         started_at=live.started_at if live else None,
         tokens=tokens,
         last_event_at=row[0],
         unacknowledged=int(row[1] or 0),
+        scope_hint=bool(row[2]),
     )

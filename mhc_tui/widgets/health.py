@@ -99,6 +99,10 @@ class HealthState:
             found.append(Problem("Database", said, "error"))
         elif self.database.state == "connected" and old.database.state == "unreachable":
             found.append(Problem("Database", f"connected again ({self.database.message})", "information"))
+        if self.summary is not None and self.summary.scope_hint and not (old.summary and old.summary.scope_hint):
+            found.append(Problem("Events API scope", "The last broadcast had chat but no tip or private message: "
+                                 "the Events API token may lack the full scope (a token with only the public "
+                                 "scope gets no tips or private messages).", "warning"))
         if self.live_updates.state == "reconnecting" and old.live_updates.state != "reconnecting":
             reason = f" ({self.live_updates.message})" if self.live_updates.message else ""
             found.append(Problem("Live updates", f"The notification connection was lost{reason}.\n"
@@ -151,6 +155,11 @@ STATE_CLASSES = {
     "reconnecting": "health-line--warning",
 }
 SEPARATOR = " │ "
+# The words for a token that may lack the full Events API scope (services/scope_hint.py), and the short
+# ones for when the long ones would push the line past its width.
+SCOPE_HINT = "token may lack the full Events API scope (no tips in the last broadcast)"
+SCOPE_HINT_SHORT = "no tips: token scope?"  # the notification says it in full, once
+HEALTH_WIDTH = 120  # the width the line is laid out for when its own is not known yet
 
 
 def short_reason(message: str) -> str:
@@ -165,7 +174,15 @@ def age_text(when: datetime | None, now: datetime) -> str:
     return "no events yet" if when is None else f"last event {fmt.ago(when, now)}"
 
 
-def render_health(state: HealthState, now: datetime, style: StyleOf = unstyled) -> Text:
+def render_health(state: HealthState, now: datetime, style: StyleOf = unstyled, width: int = HEALTH_WIDTH) -> Text:
+    """The line; a scope hint takes its short words when the long ones would not fit in `width`."""
+    if state.summary is None or not state.summary.scope_hint:
+        return _render(state, now, style, None)
+    text = _render(state, now, style, SCOPE_HINT)
+    return text if text.cell_len <= width else _render(state, now, style, SCOPE_HINT_SHORT)
+
+
+def _render(state: HealthState, now: datetime, style: StyleOf, scope_hint: str | None) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     muted, separator = style("health-line--muted"), style("health-line--rule")
 
@@ -192,6 +209,9 @@ def render_health(state: HealthState, now: datetime, style: StyleOf = unstyled) 
         text.append(SEPARATOR, separator)
         text.append(f"{LABELS[status.component]} ", muted)
         text.append(fmt.outside(component_text(status, now)), state_style(status.state))
+        if status.component == "capture" and scope_hint is not None:
+            text.append(SEPARATOR, separator)
+            text.append(scope_hint, state_style("retrying"))  # the warning style
     text.append(SEPARATOR, separator)
     db_state, db_message = state.database.state, state.database.message
     if db_state == "connecting":
@@ -229,7 +249,7 @@ class HealthLine(Widget):
 
     def render(self) -> Text:
         console = self._owner_app()
-        return render_health(console.health, console.clock(), styles_of(self))
+        return render_health(console.health, console.clock(), styles_of(self), self.size.width or HEALTH_WIDTH)
 
     def _owner_app(self) -> MHCApp:
         from mhc_tui.app import MHCApp  # here: the App module imports this one
