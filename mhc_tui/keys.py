@@ -72,6 +72,7 @@ PLACES: tuple[Place, ...] = (
           inherited=(Inherited("textual.widgets:SelectionList", "select",
                                "toggle membership (Excluded also excludes)"),)),
     Place("List name", ("mhc_tui.screens.list_name:ListNameModal",), modal=True),
+    Place("Setup (,)", ("mhc_tui.screens.setup:SetupScreen",), modal=True),
     Place("Transcript paste", ("mhc_tui.screens.transcript_paste:TranscriptPasteModal",), modal=True),
     Place("Question (end the session?)", ("mhc_tui.screens.confirm:ConfirmScreen",), modal=True),
     Place("This help", ("mhc_tui.screens.help:HelpScreen",), modal=True),

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backends import fail
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from keyring.backends import fail
 from sqlalchemy import text
 
 from mhc_core.config import Settings
