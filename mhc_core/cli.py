@@ -42,7 +42,7 @@ MAX_SESSION_ID = 2**63 - 1
 FILE_ONLY = {"file_only": True}
 NOBODY_IN_PASTE = "no username found in the paste"
 # Modules of mhc_core.commands, each with `add_commands(sub, add)`, in the order `mhc --help` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("search", "transcript", "export", "watchlists", "alerts", "config")
+COMMAND_MODULES: tuple[str, ...] = ("search", "transcript", "export", "watchlists", "alerts", "config", "setup")
 # Modules of mhc_core.commands with `add_session_actions(ssub)`: more ACTIONs of `mhc session`.
 SESSION_ACTION_MODULES: tuple[str, ...] = ("recap",)
 
@@ -491,8 +491,16 @@ def _run(argv: Sequence[str] | None, console: ConsoleRunner | None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"mhc: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        if args.command != "setup":
+            print(f"mhc: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        # Setup is how a broken token gets mended, so it goes on without the tokens it was given.
+        try:
+            settings = load_settings(events_token=None, stats_token=None, statbate_token=None)
+        except ConfigError:
+            print(f"mhc: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"mhc: {exc} (setup goes on without the configured tokens)", file=sys.stderr)
     log_path = configure(settings, stderr=not opens_console, verbose=args.verbose)
     try:
         code = args.func(args, settings)

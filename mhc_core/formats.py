@@ -74,6 +74,11 @@ def tokens(amount: int) -> str:
     return f"{amount:,}"
 
 
+def token_count(amount: int) -> str:
+    """A token amount in a sentence: '1 token', '1,234 tokens'."""
+    return f"{amount:,} token{'' if amount == 1 else 's'}"
+
+
 def tk(amount: int) -> str:
     """A token amount in a line with little room: '1,234 tk'."""
     return f"{amount:,} tk"

@@ -43,7 +43,7 @@ from mhc_core.db.models import (
 )
 from mhc_core.db.notify import notify
 from mhc_core.display import one_line
-from mhc_core.formats import connection_reason
+from mhc_core.formats import connection_reason, token_count
 from mhc_core.formats import tokens as grouped
 from mhc_core.radar.tiers import at_least
 from mhc_core.services import room_radar
@@ -308,7 +308,7 @@ class _Facts:
         if rule.when == "first_tip":
             if self.first_tip.get(e.person_id) != e.id or (rule.min_tokens and (amount or 0) < rule.min_tokens):
                 return None
-            return one_line(f"{e.username} tipped for the first time: {grouped(amount or 0)} tokens", TEXT_LIMIT)
+            return one_line(f"{e.username} tipped for the first time: {token_count(amount or 0)}", TEXT_LIMIT)
         if rule.when == "private_message":
             return private_message_line(e.username, e.content) if e.meta.get("direction") == "in" else None
         if rule.when == "return":

@@ -290,8 +290,15 @@ class EventsClient:
         try:
             while True:
                 await self._limiter.acquire()
-                outcome = await self._poll(url)
+                try:
+                    outcome = await self._poll(url)
+                except AuthError as exc:
+                    logger.error("events: %s; polling stopped", exc.message)
+                    raise
                 if isinstance(outcome, _Retry):
+                    if outcome.refused is not None:
+                        logger.error("events: HTTP %d from the Events API (is the URL right? %s); retrying",
+                                     outcome.refused, self._safe(self.first_url()))
                     attempt += 1
                     delay = self._backoff(attempt, outcome.retry_after)
                     self._set_status("retrying", attempt=attempt, retry_in=delay, last_error=outcome.error)
@@ -381,7 +388,6 @@ class EventsClient:
         if status in (401, 403):
             message = f"Chaturbate Events API rejected the token (HTTP {status})"
             self._set_status("auth_failed", last_error=message)
-            logger.error("events: %s; polling stopped", message)
             raise AuthError("events", message, status=status)
 
         body: Any = None
@@ -410,11 +416,6 @@ class EventsClient:
                 f"server error (HTTP {status})", parse_retry_after(response.headers.get("Retry-After"))
             )
         if 400 <= status < 500:
-            logger.error(
-                "events: HTTP %d from the Events API (is the URL right? %s); retrying",
-                status,
-                self._safe(self.first_url()),
-            )
             return _Retry(f"unexpected HTTP {status}", refused=status)
         if not 200 <= status < 300:
             return _Retry(f"unexpected HTTP {status}")

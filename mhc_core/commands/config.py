@@ -1,4 +1,5 @@
-"""`mhc config [--json]`: every setting's effective value (tokens masked), where it came from, and the file.
+"""`mhc config [--json]`: every setting's effective value (tokens masked), where it came from, and the file;
+`mhc config check [--json]`: each configured token tried with one harmless call (exit 1 if any is rejected).
 
 Where a value came from follows the precedence the settings are read with (mhc_core.config): the
 environment, then `.env` in the working directory, then `config.toml`, then the default.
@@ -72,9 +73,24 @@ def effective(settings: Settings) -> dict[str, Any]:
     return {"file": str(path), "file_exists": path.is_file(), "settings": values}
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from mhc_core.cli import EXIT_FAIL, EXIT_OK, emit_json, say
+    from mhc_core.setup.token_checks import run_checks
+
+    checks = run_checks(settings)
+    if args.json:
+        emit_json({check.api: check.as_json() for check in checks})
+    else:
+        for check in checks:
+            say(check.line)
+    return EXIT_FAIL if any(check.verdict == "rejected" for check in checks) else EXIT_OK
+
+
 def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     from mhc_core.cli import EXIT_OK, emit_json, say
 
+    if args.action == "check":
+        return cmd_check(args, settings)
     shown = effective(settings)
     if args.json:
         emit_json(shown)
@@ -90,4 +106,7 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_commands(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    add("config", cmd_config, "every setting's effective value (tokens masked) and where it came from")
+    p = add("config", cmd_config, "every setting's effective value (tokens masked) and where it came from; "
+            "check: try each configured token")
+    p.add_argument("action", nargs="?", choices=["check"],
+                   help="check: try each configured token with one harmless call (exit 1 if one is rejected)")

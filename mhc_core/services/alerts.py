@@ -47,7 +47,7 @@ from mhc_core.db.models import (
 )
 from mhc_core.db.notify import notify
 from mhc_core.display import one_line
-from mhc_core.formats import tokens as grouped
+from mhc_core.formats import token_count
 
 # An alert's or inbox line's text is cut here with '…': one line on any screen.
 TEXT_LIMIT = 300
@@ -67,7 +67,7 @@ class BadInboxKey(ValueError):
 
 
 def tip_line(username: str, amount: int | None, message: str | None) -> str:
-    line = f"{username} tipped {grouped(amount) if amount is not None else '?'} tokens"
+    line = f"{username} tipped {token_count(amount) if amount is not None else '? tokens'}"
     return one_line(f"{line}: {message}" if message else line, TEXT_LIMIT)
 
 

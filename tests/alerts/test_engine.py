@@ -48,6 +48,14 @@ async def test_first_tip_fires_only_for_a_persons_first_tip(db, database_url):
     assert stored(db) == [("first_tip", "newbie tipped for the first time: 25 tokens")]
 
 
+async def test_a_single_token_is_said_in_the_singular(db, database_url):
+    s = alert_settings(database_url, [{"when": "first_tip"}, {"when": "tip", "min_tokens": 1}])
+    await evaluate(s, db)
+    write(db, [tip(1, 1, "penny", 1)])
+    await evaluate(s, db)
+    assert sorted(text for _, text in stored(db)) == ["penny tipped 1 token", "penny tipped for the first time: 1 token"]
+
+
 async def test_enter_rule_by_list(db, database_url):
     s = alert_settings(database_url, [{"when": "enter", "list": "Friends"}])
     data = Data(db, s)

@@ -151,3 +151,15 @@ async def test_a_server_error_is_unreachable_after_one_request(fake_apis: FakeAp
     assert "503" in result.message
     assert len(fake_apis.requests_for(api)) == 1, "a check does not retry"
     assert_no_token(result, token)
+
+
+@pytest.mark.parametrize("username", ["hudson_cage", "someone_else"])
+async def test_an_events_check_does_not_log_that_polling_stopped_or_retries(
+    fake_apis: FakeApis, caplog: pytest.LogCaptureFixture, username: str
+) -> None:
+    """A check is one request: the log must not tell of a capture that stopped or is retrying."""
+    token = WRONG if username == fake_apis.broadcaster else fake_apis.events_token
+    result = await check_events(fake_apis.events_base_url, username, token)
+    assert result.verdict == "rejected"
+    said = " ".join(record.getMessage() for record in caplog.records)
+    assert "polling stopped" not in said and "retrying" not in said

@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Fake APIs on {fake.base_url}  (Events, Stats at /, Statbate at /statbate/api)")
     for key, value in fake.env().items():
         print(f"export {key}={value}")
+    # What Chaturbate's settings page gives to copy, for the setup screen and `mhc setup --events-url`.
+    print(f"Events API URL: {fake.events_base_url}/events/{args.broadcaster}/{fake.events_token}/")
     print("Ctrl-C to stop.", flush=True)
     try:
         threading.Event().wait()
