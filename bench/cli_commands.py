@@ -4,7 +4,9 @@
 
 Each figure is the median wall time of `--runs` fresh processes. `mhc --help` is set against
 `python -c pass`; `mhc person NAME --json`, `mhc session status --json` and `mhc sessions --json`
-against a bare script that imports psycopg, connects, runs the equivalent SELECTs and prints JSON.
+against a bare script that imports psycopg, connects, runs the equivalent SELECTs and prints JSON;
+`mhc config check --json` (three tokens tried against the local fake APIs) against a bare script that
+imports httpx and makes the same three requests at once.
 
 BENCH_CODE=DIR times the `mhc` found in DIR instead (another copy of the code, to compare).
 Creates its own database on 127.0.0.1:5432 (or MHC_TEST_DATABASE_URL) and drops it afterwards.
@@ -36,6 +38,7 @@ from mhc_core.db.notify import conninfo  # noqa: E402
 from mhc_core.kinds import InteractionSource, InteractionType  # noqa: E402
 from mhc_core.services import interactions, persons, sessions  # noqa: E402
 from tests import db_support  # noqa: E402
+from tests.fakes import FakeApis  # noqa: E402
 
 BROADCASTER = "hudson_bench"
 TYPES = (InteractionType.CHAT_MESSAGE, InteractionType.TIP_EVENT, InteractionType.USER_ENTER, InteractionType.FOLLOW)
@@ -66,6 +69,20 @@ with psycopg.connect(sys.argv[1]) as conn:
     rows = conn.execute(sys.argv[4].format(where=sys.argv[3]), (sys.argv[2],)).fetchall()
     top = conn.execute(sys.argv[5], ([r[0] for r in rows],)).fetchall()
     print(json.dumps({"sessions": rows, "top": top}, default=str, indent=2))
+"""
+
+# The three requests `mhc config check` makes: an Events poll with timeout=0, a stats read, a member lookup.
+BARE_CHECK = """
+import asyncio, json, sys, httpx
+events, stats, statbate, name, et, st, sbt = sys.argv[1:]
+async def main():
+    async with httpx.AsyncClient(timeout=10) as http:
+        answers = await asyncio.gather(
+            http.get(f"{events}/events/{name}/{et}/?timeout=0"),
+            http.get(f"{stats}/statsapi/", params={"username": name, "token": st}),
+            http.get(f"{statbate}/members/chaturbate/{name}/info", headers={"Authorization": f"Bearer {sbt}"}))
+    print(json.dumps({"checks": [a.status_code for a in answers]}, indent=2))
+asyncio.run(main())
 """
 
 
@@ -138,11 +155,20 @@ def main() -> None:
                 ("mhc sessions --json", mhc + ["sessions", "--json"], [py, "-c", BARE_SESSIONS, dsn, BROADCASTER, "", _STATS, _TOP],
                  1.5),
             ]
+            fake = FakeApis(broadcaster=BROADCASTER).start()
+            check_env = env | fake.env()
+            bare_check = [py, "-c", BARE_CHECK, fake.events_base_url, fake.stats_base_url, fake.statbate_base_url,
+                          BROADCASTER, fake.events_token, fake.stats_token, fake.statbate_token]
+            rows.append(("mhc config check --json", mhc + ["config", "check", "--json"], bare_check, 1.5))
+            envs = {"mhc config check --json": check_env}
             print(f"{args.persons} persons, {args.interactions} interactions, 3 sessions; "
                   f"median of {args.runs} runs each")
-            print_table([at_most(figure, median_seconds(argv, args.runs, env, tmp),  # not cwd: PYTHONPATH
-                                 median_seconds(bare, args.runs, env, tmp), goal)  # picks the code
-                         for figure, argv, bare, goal in rows])
+            try:
+                print_table([at_most(figure, median_seconds(argv, args.runs, envs.get(figure, env), tmp),  # not cwd:
+                                     median_seconds(bare, args.runs, envs.get(figure, env), tmp), goal)  # PYTHONPATH
+                             for figure, argv, bare, goal in rows])  # picks the code
+            finally:
+                fake.stop()
     finally:
         db_support.drop_database(admin, url)
 
