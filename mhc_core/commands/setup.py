@@ -176,7 +176,7 @@ def _as_json(read: list[Pasted], checks: dict[Source, TokenCheck], saved: Saved 
 def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from mhc_core.cli import EXIT_FAIL, EXIT_OK, emit_json, say
+    from mhc_core.cli import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, emit_json, say
     from mhc_core.setup.pasted import values_of
     from mhc_core.setup.save import save_setup
 
@@ -194,8 +194,13 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
     elif not _is_terminal():
         raise _usage(NO_TERMINAL)
     else:
-        read, checks = _ask(settings, tell)
-        use_keyring = bool(read) and (args.keyring or _ask_keyring(tell))
+        try:
+            read, checks = _ask(settings, tell)
+            use_keyring = bool(read) and (args.keyring or _ask_keyring(tell))
+        except KeyboardInterrupt:  # ctrl+c at a prompt: the shell's prompt must not follow ours on its line
+            say("", err=True)
+            say("mhc: setup stopped: nothing saved", err=True)
+            return EXIT_INTERRUPTED
     keep = [p for p in read if checks[p.api].verdict != "rejected"]
     saved = save_setup(values_of(keep), use_keyring=use_keyring) if keep else None
     rejected = [check.name for check in checks.values() if check.verdict == "rejected"]

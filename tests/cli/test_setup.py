@@ -6,6 +6,7 @@ import json
 import os
 import pty
 import select
+import signal
 import stat
 import subprocess
 import sys
@@ -218,8 +219,9 @@ class Terminal:
     def type(self, line: str) -> None:
         os.write(self.fd, line.encode() + b"\r")
 
-    def finish(self) -> int:
-        while self._read(30):
+    def finish(self, timeout: float = 30) -> int:
+        deadline = time.monotonic() + timeout
+        while self._read(max(deadline - time.monotonic(), 0)) and time.monotonic() < deadline:
             pass
         code = self.process.wait(timeout=30)
         os.close(self.fd)
@@ -267,3 +269,15 @@ def test_a_setting_from_the_environment_is_not_asked_for(apis: FakeApis, cli_env
     assert term.finish() == 0
     assert "Nothing given: nothing saved." in term.shown.decode(errors="replace")
     assert not config_path().exists()
+
+
+def test_ctrl_c_at_a_prompt_ends_the_line_saves_nothing_and_exits_130(apis: FakeApis, cli_env: dict[str, str]) -> None:
+    term = Terminal(subprocess_env(cli_env))
+    term.wait_for("Events API URL (or the token) (Enter skips): ")
+    term.type(events_url(apis))
+    term.wait_for("Stats API token (Enter skips): ")
+    term.process.send_signal(signal.SIGINT)  # what ctrl+c sends
+    assert term.finish() == 130
+    shown = term.shown.decode(errors="replace")
+    assert shown.rstrip().endswith("(Enter skips): \r\nmhc: setup stopped: nothing saved"), shown
+    assert not config_path().exists(), "the token accepted before ctrl+c is not saved"
