@@ -4,7 +4,6 @@ and the recap offered when the LIVE session ends."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from textual.widgets import DataTable
@@ -110,7 +109,8 @@ async def test_the_list_follows_new_statbate_figures_and_notes(make_app, seed_ro
         await wait_until(pilot, lambda: rows(room)[0][6] == "✎", what="the note's badge")
 
 
-async def test_the_list_stays_quick_with_two_thousand_people_in_the_room(make_app, seed_room, db):
+async def test_the_list_of_two_thousand_people_in_the_room_moves_and_sorts(make_app, seed_room, db):
+    # How quick it is is measured by bench/radar.py (key answer p99 while enriching), not asserted here.
     with db.session() as s:
         for n in range(2_000):
             person = persons.find_or_create(s, f"guest_{n:04d}", role="VIEWER")
@@ -123,17 +123,12 @@ async def test_the_list_stays_quick_with_two_thousand_people_in_the_room(make_ap
         assert room.row_count == 2_004
         room.focus()
         await settle(pilot)
-        started = time.perf_counter()
         for _ in range(20):
             await pilot.press("down")
-        per_move = (time.perf_counter() - started) / 20
-        started = time.perf_counter()
+        assert room.cursor_row == 20
         await pilot.press("o")
         await pilot.press("O")
-        per_sort = (time.perf_counter() - started) / 2
         assert names(room)[-1] == "carol_x"  # reversed by tokens this session: the biggest tipper last
-        assert per_move < 0.1, f"a cursor move took {per_move * 1000:.0f} ms"
-        assert per_sort < 0.5, f"a sort took {per_sort * 1000:.0f} ms"
 
 
 # -- the recap when the session ends ----------------------------------------------------------------
