@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,9 @@ from mhc_tui.widgets import display_format as fmt
 
 if TYPE_CHECKING:
     from mhc_core.data.recap_views import RecapView
+
+COLUMNS = (("figure", "figure"), ("value", "this session"), ("median", "median before"))
+
 
 class RecapScreen(ModalScreen[None]):
     CSS_PATH = "recap.tcss"
@@ -37,9 +41,8 @@ class RecapScreen(ModalScreen[None]):
             yield Label(f"Recap of session {self.session_id}", classes="modal-title", id="recap-title")
             yield Label("reading…", id="recap-status")
             table: DataTable[Any] = DataTable(id="recap-table", cursor_type="none", show_cursor=False)
-            table.add_column("figure", key="figure")
-            table.add_column("this session", key="value")
-            table.add_column("median before", key="median")
+            for key, title in COLUMNS:
+                table.add_column(title, key=key)
             yield table
             yield Label("", id="recap-tippers")
             yield Label("escape closes", classes="modal-hint")
@@ -62,9 +65,14 @@ class RecapScreen(ModalScreen[None]):
                if before == 1 else f" · compared with the {before} sessions before")
         ))
         table = self.query_one("#recap-table", DataTable)
-        table.clear()
-        for figure in recap.figures:
-            table.add_row(figure.label, figure.value_text, figure.median_text, key=figure.name)
+        rows = [(figure.name, (figure.label, figure.value_text, figure.median_text)) for figure in recap.figures]
+        # Widths given, not measured: a table sizes its columns when idle, and a frame drawn before
+        # that keeps a header sized for no rows above the rows drawn after.
+        table.clear(columns=True)
+        for index, (key, title) in enumerate(COLUMNS):
+            table.add_column(title, key=key, width=max(cell_len(title), *(cell_len(cells[index]) for _, cells in rows)))
+        for name, cells in rows:
+            table.add_row(*cells, key=name)
         tippers = ", ".join(f"{t.username} ({fmt.tk(t.tokens)})" for t in recap.top_tippers)
         self.query_one("#recap-tippers", Label).update(fmt.outside_text(
             f"top tippers: {tippers or 'none'} · {recap.stats_samples} Stats API readings", limit=None))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
 import select
-import signal
 import stat
 import subprocess
 import sys
@@ -271,13 +271,29 @@ def test_a_setting_from_the_environment_is_not_asked_for(apis: FakeApis, cli_env
     assert not config_path().exists()
 
 
-def test_ctrl_c_at_a_prompt_ends_the_line_saves_nothing_and_exits_130(apis: FakeApis, cli_env: dict[str, str]) -> None:
-    term = Terminal(subprocess_env(cli_env))
-    term.wait_for("Events API URL (or the token) (Enter skips): ")
-    term.type(events_url(apis))
-    term.wait_for("Stats API token (Enter skips): ")
-    term.process.send_signal(signal.SIGINT)  # what ctrl+c sends
-    assert term.finish() == 130
-    shown = term.shown.decode(errors="replace")
-    assert shown.rstrip().endswith("(Enter skips): \r\nmhc: setup stopped: nothing saved"), shown
+class TerminalInput(io.StringIO):
+    """A standard input that is a terminal, for the prompts run in this process."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_ctrl_c_at_a_prompt_ends_the_line_saves_nothing_and_exits_130(
+    apis: FakeApis, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = iter([events_url(apis)])
+
+    def typed(prompt: str) -> str:
+        print(prompt, end="", file=sys.stderr)
+        answer = next(answers, None)
+        if answer is None:
+            raise KeyboardInterrupt  # ctrl+c at the second prompt
+        return answer
+
+    monkeypatch.setattr("getpass.getpass", typed)
+    monkeypatch.setattr("sys.stdin", TerminalInput())
+    code, out, err = run(capsys, "setup")
+    assert code == 130
+    assert "accepted: the room of hudson_cage answers" in out
+    assert err.endswith("Stats API token (Enter skips): \nmhc: setup stopped: nothing saved\n"), err
     assert not config_path().exists(), "the token accepted before ctrl+c is not saved"
