@@ -482,7 +482,7 @@ def _run(argv: Sequence[str] | None, console: ConsoleRunner | None) -> int:
     except SystemExit as exc:  # --help, or a usage error already said in one line
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     # Imported on use: parsing and --help load neither pydantic nor the database layer.
-    from mhc_core.config import ConfigError, load_settings
+    from mhc_core.config import TOKEN_FIELDS, ConfigError, load_settings
     from mhc_core.logs import configure
 
     opens_console = args.command in (None, "console")
@@ -496,7 +496,7 @@ def _run(argv: Sequence[str] | None, console: ConsoleRunner | None) -> int:
             return EXIT_USAGE
         # Setup is how a broken token gets mended, so it goes on without the tokens it was given.
         try:
-            settings = load_settings(events_token=None, stats_token=None, statbate_token=None)
+            settings = load_settings(**dict.fromkeys(TOKEN_FIELDS))
         except ConfigError:
             print(f"mhc: {exc}", file=sys.stderr)
             return EXIT_USAGE

@@ -11,17 +11,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
+
+from mhc_core.setup.fields import APIS, FIELD_OF, PASTE_HINT, WHERE_TO_FIND, set_elsewhere
 
 if TYPE_CHECKING:
+    from mhc_core.clients.errors import Source
     from mhc_core.config import Settings
     from mhc_core.setup.pasted import Pasted
     from mhc_core.setup.save import Saved
     from mhc_core.setup.token_checks import TokenCheck
 
-Source = Literal["events", "stats", "statbate"]  # mhc_core.clients.errors.Source, without loading httpx for --help
-APIS: tuple[Source, ...] = ("events", "stats", "statbate")
-FIELD_OF: dict[Source, str] = {"events": "events_token", "stats": "stats_token", "statbate": "statbate_token"}
 FLAG_OF: dict[Source, str] = {"events": "--events-url", "stats": "--stats-token", "statbate": "--statbate-token"}
 PROMPT_OF: dict[Source, str] = {"events": "Events API URL (or the token)", "stats": "Stats API token",
                                 "statbate": "Statbate token"}
@@ -104,20 +104,18 @@ def _ask(settings: Settings, say: Callable[[str], None]) -> tuple[list[Pasted], 
     import asyncio
 
     from mhc_core.clients.errors import SOURCE_NAMES
-    from mhc_core.config import ENV_PREFIX, source_of
+    from mhc_core.config import source_of
     from mhc_core.setup.events_url import PastedValueError
     from mhc_core.setup.pasted import read_pasted, try_pasted
-    from mhc_core.setup.token_checks import WHERE_TO_FIND
 
     read: list[Pasted] = []
     checks: dict[Source, TokenCheck] = {}
-    say("Paste what Chaturbate and Statbate give you; each is tried as soon as it is in.")
+    say(PASTE_HINT)
     for api in APIS:
         field, name = FIELD_OF[api], SOURCE_NAMES[api]
-        where = source_of(field)
-        if where in ("environment", ".env"):
-            said = "the environment" if where == "environment" else ".env"
-            say(f"{name}: set in {said} ({ENV_PREFIX}{field.upper()}): change it there")
+        elsewhere = set_elsewhere(api, source_of(field))
+        if elsewhere is not None:
+            say(f"{name}: {elsewhere}")
             continue
         say(f"{name}: {WHERE_TO_FIND[api]}")
         skip = "Enter keeps the saved one" if getattr(settings, field) is not None else "Enter skips"
@@ -158,14 +156,12 @@ def _ask_keyring(say: Callable[[str], None]) -> bool:
 # -- the command ----------------------------------------------------------------------------------
 
 
-def _as_json(read: list[Pasted], checks: dict[Source, TokenCheck], saved: Saved | None) -> dict[str, Any]:
+def _as_json(checks: dict[Source, TokenCheck], saved: Saved | None) -> dict[str, Any]:
     from mhc_core.config import ENV_PREFIX, config_file
-    from mhc_core.setup.pasted import values_of
 
-    names = [f"{ENV_PREFIX}{name.upper()}" for name in values_of(read).updates()] if saved else []
     return {
         "file": str(saved.path if saved else config_file()),
-        "saved": names,
+        "saved": list(saved.saved) if saved else [],
         "keyring": [f"{ENV_PREFIX}{name.upper()}" for name in saved.in_keyring] if saved else [],
         "checks": {api: check.as_json() for api, check in checks.items()},
         "overridden": list(saved.overridden) if saved else [],
@@ -177,7 +173,7 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
     from mhc_core.cli import EXIT_FAIL, EXIT_INTERRUPTED, EXIT_OK, emit_json, say
-    from mhc_core.setup.pasted import values_of
+    from mhc_core.setup.pasted import kept, refusal, values_of
     from mhc_core.setup.save import save_setup
 
     # With --json the prompts and verdicts go to stderr, so standard output is the JSON alone.
@@ -201,11 +197,11 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
             say("", err=True)
             say("mhc: setup stopped: nothing saved", err=True)
             return EXIT_INTERRUPTED
-    keep = [p for p in read if checks[p.api].verdict != "rejected"]
+    keep = kept(read, checks)
     saved = save_setup(values_of(keep), use_keyring=use_keyring) if keep else None
-    rejected = [check.name for check in checks.values() if check.verdict == "rejected"]
+    refused = refusal(checks)
     if args.json:
-        emit_json(_as_json(keep, checks, saved))
+        emit_json(_as_json(checks, saved))
     elif saved is not None:
         for line in saved.lines:
             say(line)
@@ -214,8 +210,8 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
             say(f"Saved without an answer from {', '.join(unreachable)}: mhc config check tries again.")
         say("Start the console with mhc, or capture headless with mhc listen (one already running keeps its "
             "old settings until restarted).")
-    if rejected:
-        say(f"Not saved: {', '.join(rejected)} rejected the token.", err=True)
+    if refused is not None:
+        say(refused, err=True)
         return EXIT_FAIL
     if saved is None and not args.json:
         say("Nothing given: nothing saved.")

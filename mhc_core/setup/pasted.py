@@ -6,6 +6,7 @@ the same way in both.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,3 +62,15 @@ def values_of(accepted: list[Pasted]) -> SetupValues:
         stats_token=stats.token if stats is not None else None,
         statbate_token=statbate.token if statbate is not None else None,
     )
+
+
+def kept(given: list[Pasted], checks: Mapping[Source, TokenCheck]) -> list[Pasted]:
+    """What saving takes: every token given but a rejected one. An unreachable one is kept: the server
+    may be down, not the token wrong."""
+    return [pasted for pasted in given if checks[pasted.api].verdict != "rejected"]
+
+
+def refusal(checks: Mapping[Source, TokenCheck]) -> str | None:
+    """The line for the tokens not saved because they were rejected; None when none was."""
+    rejected = [check.name for check in checks.values() if check.verdict == "rejected"]
+    return f"Not saved: {', '.join(rejected)} rejected the token." if rejected else None

@@ -34,6 +34,7 @@ class SetupValues:
 @dataclass(frozen=True)
 class Saved:
     path: Path
+    saved: tuple[str, ...] = ()  # MHC_* names of the settings the file now sets
     in_keyring: tuple[str, ...] = ()  # token fields kept in the keyring (the file names them)
     overridden: tuple[str, ...] = ()  # MHC_* names set in the environment or `.env`: they still win
     notes: list[str] = field(default_factory=list)  # one line each, for the screen and the terminal
@@ -73,4 +74,5 @@ def save_setup(values: SetupValues, *, use_keyring: bool = False, path: Path | N
     for name in overridden:
         where = "the environment" if source_of(name.removeprefix(ENV_PREFIX).lower()) == "environment" else ".env"
         notes.append(f"{name} is set in {where}: that value is used, not the saved one.")
-    return Saved(written, tuple(kept), overridden, notes)
+    names = tuple(f"{ENV_PREFIX}{name.upper()}" for name, value in updates.items() if value is not None)
+    return Saved(written, names, tuple(kept), overridden, notes)

@@ -19,22 +19,13 @@ import httpx
 
 from mhc_core.clients.errors import SOURCE_NAMES, AuthError, ClientError, RequestError, Source, TransientError
 from mhc_core.redact import mask
+from mhc_core.setup.fields import APIS, FIELD_OF, SETTING_OF
 
 if TYPE_CHECKING:
     from mhc_core.config import Settings
 
 Verdict = Literal["accepted", "rejected", "unreachable", "not_configured"]
 CHECK_TIMEOUT = 10.0  # seconds a check may take before it says "unreachable"
-
-# Where each token is found, for the screen and the prompts (one line each).
-WHERE_TO_FIND: dict[Source, str] = {
-    "events": "Chaturbate → Settings → Events API: copy the whole URL (it holds your username and token)",
-    "stats": "Chaturbate → Settings → Stats API (Token Statistics): the 24-character token, or its whole URL",
-    "statbate": "Statbate Plus → Account → API: the Premium API token (optional: looks people up)",
-}
-SETTING_OF: dict[Source, str] = {"events": "MHC_EVENTS_TOKEN", "stats": "MHC_STATS_TOKEN",
-                                 "statbate": "MHC_STATBATE_TOKEN"}
-
 
 @dataclass(frozen=True)
 class TokenCheck:
@@ -122,8 +113,7 @@ async def check_settings(settings: Settings, *, transport: httpx.AsyncBaseTransp
     """Every token of `settings` tried at once, in the order events, stats, statbate."""
 
     async def one(api: Source) -> TokenCheck:
-        token = {"events": settings.events_token, "stats": settings.stats_token,
-                 "statbate": settings.statbate_token}[api]
+        token = getattr(settings, FIELD_OF[api])
         if token is None:
             return not_configured(api)
         value = token.get_secret_value()
@@ -133,7 +123,7 @@ async def check_settings(settings: Settings, *, transport: httpx.AsyncBaseTransp
             return await check_stats(settings.stats_base_url, settings.broadcaster, value, transport=transport)
         return await check_statbate(settings.statbate_base_url, settings.broadcaster, value, transport=transport)
 
-    return list(await asyncio.gather(one("events"), one("stats"), one("statbate")))
+    return list(await asyncio.gather(*(one(api) for api in APIS)))
 
 
 def run_checks(settings: Settings) -> list[TokenCheck]:

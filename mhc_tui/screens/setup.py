@@ -22,6 +22,7 @@ from textual.widgets import Checkbox, Input, Label
 
 from mhc_core.clients.errors import Source
 from mhc_core.setup.events_url import PastedValueError
+from mhc_core.setup.fields import APIS, FIELD_OF, PASTE_HINT
 from mhc_core.setup.token_checks import TokenCheck
 from mhc_tui.background import run_in_thread
 from mhc_tui.messages import WorkFailed
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
     from mhc_core.setup.save import Saved
     from mhc_tui.app import MHCApp
 
-APIS: tuple[Source, ...] = ("events", "stats", "statbate")
-FIELD_OF: dict[Source, str] = {"events": "events_token", "stats": "stats_token", "statbate": "statbate_token"}
 TRY_AFTER = 0.6  # seconds after the last keystroke: a paste arrives whole, typing pauses
 
 
@@ -74,8 +73,7 @@ class SetupScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="setup-box", classes="modal-box"):
             yield Label("Set up MHC Control Panel", classes="modal-title")
-            yield Label("Paste what Chaturbate and Statbate give you; each is tried as soon as it is in.",
-                        id="setup-about")
+            yield Label(PASTE_HINT, id="setup-about")
             for api in APIS:
                 yield TokenField(api)
             yield Checkbox("Keep the tokens in the system keyring", id="setup-keyring", value=False,
@@ -201,17 +199,15 @@ class SetupScreen(ModalScreen[bool]):
 
         def save() -> Outcome:
             from mhc_core.config import load_settings
-            from mhc_core.setup.pasted import try_pasted, values_of
+            from mhc_core.setup.pasted import kept, try_pasted, values_of
             from mhc_core.setup.save import save_setup
 
             checks: dict[Source, TokenCheck] = {}
-            keep: list[Pasted] = []
             for pasted, text in given:
                 known = tried.get(pasted.api)
-                check = known[1] if known and known[0] == text else asyncio.run(try_pasted(pasted, settings))
-                checks[pasted.api] = check
-                if check.verdict != "rejected":
-                    keep.append(pasted)
+                checks[pasted.api] = (known[1] if known and known[0] == text
+                                      else asyncio.run(try_pasted(pasted, settings)))
+            keep = kept([pasted for pasted, _ in given], checks)
             if not keep:
                 return Outcome(None, None, checks)
             saved = save_setup(values_of(keep), use_keyring=use_keyring)
@@ -227,15 +223,15 @@ class SetupScreen(ModalScreen[bool]):
         self._saving = False
         for api, check in outcome.checks.items():
             self._field(api).show_check(check)
-        rejected = [check.name for check in outcome.checks.values() if check.verdict == "rejected"]
+        from mhc_core.setup.pasted import refusal
+
+        refused = refusal(outcome.checks)
         if outcome.saved is None or outcome.settings is None:
-            self.notify(f"Not saved: {', '.join(rejected)} rejected the token.", severity="error", timeout=8)
+            self.notify(refused or "Nothing saved.", severity="error", timeout=8)
             return
         self._owner_app.apply_settings(outcome.settings)
-        lines = outcome.saved.lines
-        if rejected:
-            lines = [*lines, f"Not saved: {', '.join(rejected)} rejected the token."]
-        self.notify("\n".join(lines), title="Setup saved", severity="warning" if rejected else "information",
+        lines = outcome.saved.lines if refused is None else [*outcome.saved.lines, refused]
+        self.notify("\n".join(lines), title="Setup saved", severity="warning" if refused else "information",
                     timeout=10)
         self.dismiss(True)
 

@@ -8,7 +8,8 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from mhc_core.clients.errors import Source
-from mhc_core.setup.token_checks import SETTING_OF, WHERE_TO_FIND, TokenCheck
+from mhc_core.setup.fields import WHERE_TO_FIND, set_elsewhere
+from mhc_core.setup.token_checks import TokenCheck
 from mhc_tui.widgets import display_format as fmt
 from mhc_tui.widgets.safe_fields import SafeInput
 
@@ -46,10 +47,9 @@ class TokenField(Vertical):
 
     def describe_current(self, source: str) -> None:
         """Say where the token in use now comes from; the environment's cannot be changed here."""
-        name = SETTING_OF[self.api]
-        if source in ("environment", ".env"):
-            where = "the environment" if source == "environment" else "the .env file"
-            self.input.placeholder = f"set in {where} ({name}): change it there"
+        elsewhere = set_elsewhere(self.api, source)
+        if elsewhere is not None:
+            self.input.placeholder = elsewhere
             self.input.disabled = True
         elif source == "file":
             self.input.placeholder = "configured in the settings file: paste to replace"
